@@ -1,0 +1,484 @@
+"""Content: the YAML and Markdown under content/, read and validated into a typed model.
+
+Layout of a content folder:
+    afzender.yaml            the sender (briefhoofd, afzenderblok, ondertekening)
+    gemeenten.yaml           the councils, keyed by CBS code
+    plan/plan.yaml           the IMV: themes, sub-themes, the theme under exploration, planning
+    mailings/<id>.md         one letter: YAML front matter, then the body in Markdown + Jinja
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from imvdoc.errors import ContentError, Problem, display_path
+from imvdoc.yamlsource import Located, dotted, load_yaml, split_front_matter
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("leeg", "mag niet leeg zijn")
+    return value
+
+
+def _pattern(regex: str, expected: str):
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(
+                "patroon", "verwacht {expected}, gevonden {found}",
+                {"expected": expected, "found": repr(value)},
+            )
+        return value
+    return AfterValidator(check)
+
+
+Text = Annotated[str, AfterValidator(_non_empty)]
+CbsCode = Annotated[str, _pattern(r"GM\d{4}", "een CBS-code: 'GM' en vier cijfers, zoals GM0392")]
+Postcode = Annotated[str, _pattern(r"\d{4} [A-Z]{2}", "een postcode als '2003 PB'")]
+Slug = Annotated[str, _pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "kleine letters, cijfers en streepjes")]
+
+
+class Model(BaseModel):
+    """Base for content models: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True,
+    )
+
+
+class Ondertekening(Model):
+    naam: Text
+    """Name of the signatory as it appears under the letter, e.g. 'Drs. J. Wienen'."""
+    functie: Text
+    """Title under the name, e.g. 'Regioburgemeester Eenheid Noord-Holland'."""
+
+
+class Afzender(Model):
+    organisatie: Text
+    """First line of the letterhead ('Politie')."""
+    eenheid: Text
+    """Second line of the letterhead ('Eenheid Noord-Holland')."""
+    afdeling: Text
+    """Who writes: shown under the letterhead ('Regioburgemeester')."""
+    adres: list[Text] = Field(min_length=1)
+    """Postal address lines of the sender block (Adres)."""
+    behandeld_door: Text
+    """Name and role of the contact person (Behandeld)."""
+    telefoon: Text
+    """Telephone number of the contact person (Telefoon)."""
+    email: Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "een e-mailadres")]
+    """E-mail address of the contact person (E-mail)."""
+    ondertekening: Ondertekening
+    """Who signs the letters."""
+
+
+class Postadres(Model):
+    postbus: Text
+    """Street and number, or 'Postbus N'."""
+    postcode: Postcode
+    """Dutch postcode: four digits, a space, two capitals."""
+    plaats: Text
+    """Town as written on the envelope."""
+
+
+class Gemeente(Model):
+    cbs_code: CbsCode
+    """CBS gemeentecode: identifies the gemeente everywhere (file names, mailings)."""
+    naam: Text
+    """Official name of the gemeente."""
+    district: Text
+    """Police district (Noord-Holland Noord, Zaanstreek-Waterland or Kennemerland)."""
+    postadres: Postadres
+    """Where letters to the gemeenteraad are sent."""
+
+
+class GemeentenFile(Model):
+    gemeenten: list[Gemeente] = Field(min_length=1)
+    """Every gemeente the eenheid serves."""
+
+
+class Thema(Model):
+    nummer: int
+    """Number of the theme in the plan (1, 2, ...)."""
+    titel: Text
+    """Title of the theme, exactly as in the plan."""
+    toelichting: Text | None = None
+    """Optional addition shown after the title in brackets."""
+    deelthemas: list[Text] = Field(min_length=1)
+    """Sub-themes, in the plan's order."""
+
+
+class Bespreking(Model):
+    datum: dt.date
+    """Date of the meeting (JJJJ-MM-DD)."""
+    door: Text
+    """Which body discusses it (e.g. 'RBOP')."""
+
+
+class Themakeuze(Model):
+    datum: dt.date
+    """Date on which the themes were adopted."""
+    door: Text
+    """Which body adopted them."""
+    advies: Text
+    """On whose advice."""
+
+
+class Verkenning(Model):
+    titel: Text
+    """The theme under exploration."""
+    trekker: Text
+    """Who leads the exploration."""
+    bespreking: Bespreking
+    """When and where its outcome is discussed."""
+
+
+class Mijlpaal(Model):
+    id: Slug
+    """Short name that texts use to refer to this milestone."""
+    datum: dt.date
+    """Date (for an approximate one, a date in the period: the order of the planning)."""
+    weergave: Text | None = None
+    """How an approximate date is written ('medio juni 2023'); else the date itself."""
+    mijlpaal: Text
+    """What happens."""
+
+
+class Plan(Model):
+    titel: Text
+    """Full title of the plan."""
+    afkorting: Text
+    """Short name used in running text ('IMV 2024-2027')."""
+    eenheid: Text
+    """The police unit whose plan it is."""
+    themakeuze: Themakeuze
+    """How the themes were chosen."""
+    themas: list[Thema] = Field(min_length=1)
+    """The themes, in order."""
+    verkenning: Verkenning
+    """The theme that is still being explored."""
+    planning: list[Mijlpaal] = Field(min_length=1)
+    """Milestones, in order."""
+
+
+class Bijlage(Model):
+    titel: Text
+    """How the bijlage is named in the letter."""
+
+
+class Ontvangers(Model):
+    """Which gemeenten receive a mailing: all, one district, or a list of CBS codes."""
+
+    alle: bool = False
+    district: str | None = None
+    gemeenten: tuple[CbsCode, ...] = ()
+
+
+def _parse_ontvangers(value: Any) -> Ontvangers:
+    if value == "alle":
+        return Ontvangers(alle=True)
+    if isinstance(value, dict) and set(value) == {"district"}:
+        return Ontvangers(district=value["district"])
+    if isinstance(value, list):
+        return Ontvangers(gemeenten=tuple(value))
+    raise PydanticCustomError(
+        "ontvangers",
+        "verwacht 'alle', 'district: <naam>' of een lijst CBS-codes, gevonden {found}",
+        {"found": repr(value)},
+    )
+
+
+class MailingMeta(Model):
+    datum: dt.date
+    """Date of the letter (JJJJ-MM-DD); written the Dutch way in the letter."""
+    kenmerk: Text
+    """Our reference (Ons kenmerk); '-' when the letter has none."""
+    onderwerp: Text
+    """Subject line."""
+    aanhef: Text
+    """Salutation, e.g. 'Geachte gemeenteraadsleden,'."""
+    slot: Text
+    """Closing, e.g. 'Hoogachtend,'."""
+    ontvangers: Ontvangers
+    """'alle', 'district: <naam>', or a list of CBS codes."""
+    bijlagen: list[Bijlage] = []
+    """Enclosures, listed in the letter and counted in the sender block."""
+
+    @field_validator("ontvangers", mode="before")
+    @classmethod
+    def _ontvangers(cls, value: Any) -> Ontvangers:
+        return value if isinstance(value, Ontvangers) else _parse_ontvangers(value)
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """One letter, sent to a selection of gemeenten."""
+
+    id: str
+    meta: MailingMeta
+    body: str
+    body_file: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Content:
+    """All content, validated: what the build works from."""
+
+    root: Path
+    afzender: Afzender
+    gemeenten: tuple[Gemeente, ...]
+    plan: Plan
+    mailings: tuple[Mailing, ...]
+
+    def gemeente(self, cbs_code: str) -> Gemeente:
+        return next(g for g in self.gemeenten if g.cbs_code == cbs_code)
+
+    def recipients(self, mailing: Mailing) -> list[Gemeente]:
+        """The gemeenten a mailing goes to, in the order of gemeenten.yaml."""
+        selection = mailing.meta.ontvangers
+        if selection.alle:
+            return list(self.gemeenten)
+        if selection.district is not None:
+            return [g for g in self.gemeenten if g.district == selection.district]
+        chosen = set(selection.gemeenten)
+        return [g for g in self.gemeenten if g.cbs_code in chosen]
+
+    def mailing(self, mailing_id: str) -> Mailing:
+        return next(m for m in self.mailings if m.id == mailing_id)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+_MESSAGES = {
+    "missing": "ontbreekt (verplicht veld)",
+    "string_type": "verwacht tekst, gevonden {found}",
+    "int_type": "verwacht een geheel getal, gevonden {found}",
+    "int_parsing": "verwacht een geheel getal, gevonden {found}",
+    "int_from_float": "verwacht een geheel getal, gevonden {found}",
+    "bool_type": "verwacht ja of nee (true/false), gevonden {found}",
+    "list_type": "verwacht een lijst ('- ...'), gevonden {found}",
+    "tuple_type": "verwacht een lijst ('- ...'), gevonden {found}",
+    "model_type": "verwacht velden ('sleutel: waarde'), gevonden {found}",
+    "model_attributes_type": "verwacht velden ('sleutel: waarde'), gevonden {found}",
+    "dict_type": "verwacht velden ('sleutel: waarde'), gevonden {found}",
+    "date_type": "verwacht een datum als JJJJ-MM-DD, gevonden {found}",
+    "date_parsing": "verwacht een datum als JJJJ-MM-DD, gevonden {found}",
+    "date_from_datetime_parsing": "verwacht een datum als JJJJ-MM-DD, gevonden {found}",
+    "date_from_datetime_inexact": "verwacht een datum zonder tijd, gevonden {found}",
+    "too_short": "verwacht minstens {min_length} item(s), gevonden {actual_length}",
+    "string_too_short": "mag niet leeg zijn",
+}
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        return "niets"
+    if isinstance(value, dict):
+        return "velden (" + ", ".join(map(str, value)) + ")"
+    if isinstance(value, list):
+        return "een lijst"
+    return repr(value)
+
+
+def _problems_from_validation(error: ValidationError, source: Located, model: type[BaseModel],
+                              prefix: tuple = ()) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = prefix + tuple(item["loc"])
+        ctx = dict(item.get("ctx") or {})
+        if item["type"] == "extra_forbidden":
+            message = "onbekend veld" + _did_you_mean(loc, model, prefix)
+        elif item["type"] in _MESSAGES:
+            message = _MESSAGES[item["type"]].format(found=_found(item.get("input")), **ctx)
+        else:
+            message = item["msg"]
+        problems.append(Problem(source.file, message, line=source.line_of(loc), field=dotted(loc)))
+    return problems
+
+
+def _did_you_mean(loc: tuple, model: type[BaseModel], prefix: tuple) -> str:
+    """Suggest the field the user probably meant, from the model's own fields."""
+    current: Any = model
+    for part in loc[len(prefix):-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return ""
+        annotation = field.annotation
+        current = getattr(annotation, "__args__", (annotation,))[0] if hasattr(
+            annotation, "__args__") else annotation
+    known = list(getattr(current, "model_fields", {}))
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    return f" (bedoelt u '{close[0]}'?)" if close else f" (verwacht een van: {', '.join(known)})"
+
+
+def _validate(model: type[BaseModel], source: Located, problems: list[Problem],
+              prefix: tuple = ()):
+    try:
+        return model.model_validate(source.data if not prefix else _at(source.data, prefix))
+    except ValidationError as error:
+        problems.extend(_problems_from_validation(error, source, model, prefix))
+        return None
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(display_path(path, root), "bestand ontbreekt"))
+    except UnicodeDecodeError as error:
+        problems.append(Problem(
+            display_path(path, root),
+            f"geen geldige UTF-8-tekst (byte {error.start}); sla het bestand op als UTF-8",
+        ))
+    return None
+
+
+def _load_yaml_file(path: Path, root: Path, problems: list[Problem]) -> Located | None:
+    text = _read(path, root, problems)
+    if text is None:
+        return None
+    try:
+        return load_yaml(text, display_path(path, root))
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def load_content(root: Path) -> Content:
+    """Read and validate everything under `root` (content/); raise ContentError listing
+    every problem found, in every file."""
+    root = Path(root)
+    project = root.parent
+    problems: list[Problem] = []
+
+    afzender = None
+    if (source := _load_yaml_file(root / "afzender.yaml", project, problems)) is not None:
+        afzender = _validate(Afzender, source, problems)
+
+    gemeenten: list[Gemeente] = []
+    if (source := _load_yaml_file(root / "gemeenten.yaml", project, problems)) is not None:
+        parsed = _validate(GemeentenFile, source, problems)
+        if parsed is not None:
+            gemeenten = list(parsed.gemeenten)
+            problems += _duplicates(
+                [(g.cbs_code, ("gemeenten", i, "cbs_code")) for i, g in enumerate(gemeenten)],
+                source, "de CBS-code {value} staat ook bij gemeenten[{first}]",
+            )
+
+    plan = None
+    if (source := _load_yaml_file(root / "plan" / "plan.yaml", project, problems)) is not None:
+        plan = _validate(Plan, source, problems)
+        if plan is not None:
+            problems += _duplicates(
+                [(m.id, ("planning", i, "id")) for i, m in enumerate(plan.planning)],
+                source, "de id '{value}' staat ook bij planning[{first}]",
+            )
+            problems += _duplicates(
+                [(t.nummer, ("themas", i, "nummer")) for i, t in enumerate(plan.themas)],
+                source, "themanummer {value} staat ook bij themas[{first}]",
+            )
+
+    mailings = []
+    mailing_dir = root / "mailings"
+    mailing_files = sorted(mailing_dir.glob("*.md"))
+    if not mailing_files:
+        problems.append(Problem(display_path(mailing_dir, project),
+                                "geen brieven gevonden (verwacht bestanden <naam>.md)"))
+    for path in mailing_files:
+        loaded = _load_mailing(path, project, problems)
+        if loaded is not None:
+            mailing, source = loaded
+            problems += _check_recipients(mailing, source, gemeenten)
+            mailings.append(mailing)
+
+    if problems:
+        raise ContentError(problems)
+    return Content(root, afzender, tuple(gemeenten), plan, tuple(mailings))
+
+
+def _duplicates(items: list[tuple[Any, tuple]], source: Located, message: str) -> list[Problem]:
+    first_seen: dict[Any, tuple] = {}
+    problems = []
+    for value, loc in items:
+        if value in first_seen:
+            problems.append(Problem(
+                source.file, message.format(value=value, first=first_seen[value][1]),
+                line=source.line_of(loc), field=dotted(loc),
+            ))
+        else:
+            first_seen[value] = loc
+    return problems
+
+
+def _load_mailing(path: Path, project: Path,
+                  problems: list[Problem]) -> tuple[Mailing, Located] | None:
+    file = display_path(path, project)
+    text = _read(path, project, problems)
+    if text is None:
+        return None
+    mailing_id = path.stem
+    try:
+        front, body, body_line = split_front_matter(text, file)
+        source = load_yaml(front, file, line_offset=1)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", mailing_id):
+        problems.append(Problem(file, "de bestandsnaam mag alleen kleine letters, cijfers en "
+                                      "streepjes bevatten (hij wordt de naam van de map in build/)"))
+    meta = _validate(MailingMeta, source, problems)
+    if meta is None:
+        return None
+    if not body.strip():
+        problems.append(Problem(file, "de brief heeft geen tekst onder de gegevens", line=body_line))
+        return None
+    return Mailing(mailing_id, meta, body, file, body_line), source
+
+
+def _check_recipients(mailing: Mailing, source: Located,
+                      gemeenten: list[Gemeente]) -> list[Problem]:
+    """A mailing must name existing gemeenten and reach at least one."""
+    if not gemeenten:
+        return []
+    selection = mailing.meta.ontvangers
+    known = {g.cbs_code for g in gemeenten}
+    districts = sorted({g.district for g in gemeenten})
+    problems = []
+    if selection.district is not None and selection.district not in districts:
+        problems.append(Problem(
+            source.file, f"onbekend district {selection.district!r}; bekend zijn: "
+                         + ", ".join(districts),
+            line=source.line_of(("ontvangers", "district")), field="ontvangers.district",
+        ))
+    for index, code in enumerate(selection.gemeenten):
+        if code not in known:
+            problems.append(Problem(
+                source.file, f"gemeente {code} staat niet in content/gemeenten.yaml",
+                line=source.line_of(("ontvangers", index)), field=f"ontvangers[{index}]",
+            ))
+    if not selection.alle and selection.district is None and not selection.gemeenten:
+        problems.append(Problem(source.file, "de lijst met ontvangers is leeg",
+                                line=source.line_of(("ontvangers",)), field="ontvangers"))
+    return problems

@@ -1,0 +1,164 @@
+"""Context: what a template sees for one letter, built from validated content.
+
+Two views of one letter come from here: the Jinja context for the Word template, and the
+page furniture (letterhead, addressee, sender block, subject) that the HTML and PDF
+templates draw from the same data, since pandoc does not read Word headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateError as JinjaTemplateError
+
+from imvdoc.content import Content, Gemeente, Mailing
+from imvdoc.errors import Problem, TemplateError
+from imvdoc.markdown import Block, escape_markdown, parse_blocks
+from imvdoc.templating import dutch_date, make_environment
+
+_body_environment = make_environment(escape=escape_markdown)
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Page furniture of a letter, for the HTML and typst templates."""
+
+    title: str
+    letterhead: dict[str, str]
+    addressee: tuple[str, ...]
+    sender_block: tuple[tuple[str, tuple[str, ...]], ...]
+    subject: str
+    date: str
+
+    def as_data(self) -> dict[str, Any]:
+        """The furniture as plain data: pandoc metadata for HTML (pandoc escapes it) and
+        typst's sys.inputs for PDF (typst shows it as text)."""
+        return {
+            "title": self.title,
+            "letterhead": dict(self.letterhead),
+            "addressee": list(self.addressee),
+            "sender-block": [{"label": label, "lines": list(lines)}
+                             for label, lines in self.sender_block],
+            "subject": self.subject,
+            "date": self.date,
+        }
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One letter of a mailing for one gemeente: everything rendering needs."""
+
+    mailing: Mailing
+    gemeente: Gemeente
+    context: dict[str, Any]
+    body: tuple[Block, ...]
+    furniture: Furniture
+
+
+def shared_context(content: Content) -> dict[str, Any]:
+    """The part of the context that is the same for every letter."""
+    plan = content.plan.model_dump()
+    milestones = {}
+    for milestone in plan["planning"]:
+        milestone["wanneer"] = milestone["weergave"] or dutch_date(milestone["datum"])
+        milestones[milestone["id"]] = milestone
+    return {
+        "afzender": content.afzender.model_dump(),
+        "plan": plan,
+        "mijlpalen": milestones,
+    }
+
+
+def addressee_lines(gemeente: Gemeente) -> tuple[str, ...]:
+    address = gemeente.postadres
+    return (f"De gemeenteraad van {gemeente.naam}", address.postbus,
+            f"{address.postcode}  {address.plaats}")
+
+
+def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
+                 shared: dict[str, Any] | None = None) -> Letter:
+    """The context and furniture of one letter; raises TemplateError if the body's
+    placeholders cannot be filled."""
+    meta = mailing.meta
+    context = dict(shared if shared is not None else shared_context(content))
+    context["gemeente"] = {
+        **gemeente.model_dump(),
+        "adresregels": list(addressee_lines(gemeente)),
+    }
+    context["bijlagen"] = [b.model_dump() for b in meta.bijlagen]
+    context["brief"] = {
+        "id": mailing.id,
+        "datum": dutch_date(meta.datum),
+        "kenmerk": meta.kenmerk,
+        "onderwerp": meta.onderwerp,
+        "aanhef": meta.aanhef,
+        "slot": meta.slot,
+        "bijlagen": [b.titel for b in meta.bijlagen],
+        "aantal_bijlagen": str(len(meta.bijlagen)) if meta.bijlagen else "geen",
+    }
+    body = tuple(parse_blocks(render_body(mailing, context)))
+    afzender = content.afzender
+    brief = context["brief"]
+    furniture = Furniture(
+        title=f"{meta.onderwerp} – brief van {brief['datum']} aan de gemeenteraad van "
+              f"{gemeente.naam}",
+        letterhead={"organisatie": afzender.organisatie, "eenheid": afzender.eenheid,
+                    "afdeling": afzender.afdeling},
+        addressee=addressee_lines(gemeente),
+        sender_block=(
+            ("Adres", tuple(afzender.adres)),
+            ("Behandeld", (afzender.behandeld_door,)),
+            ("Telefoon", (afzender.telefoon,)),
+            ("E-mail", (afzender.email,)),
+            ("Datum", (brief["datum"],)),
+            ("Ons kenmerk", (brief["kenmerk"],)),
+            ("Bijlage(n)", (brief["aantal_bijlagen"],)),
+        ),
+        subject=meta.onderwerp,
+        date=brief["datum"],
+    )
+    context["briefhoofd"] = {
+        "afzenderblok": [{"label": label, "regels": list(lines)}
+                         for label, lines in furniture.sender_block],
+    }
+    return Letter(mailing, gemeente, context, body, furniture)
+
+
+def render_body(mailing: Mailing, context: dict[str, Any]) -> str:
+    """Fill the Jinja placeholders of a mailing's Markdown body (values escaped)."""
+    try:
+        template = _body_environment.from_string(mailing.body)
+        return template.render(context)
+    except JinjaTemplateError as error:
+        line = getattr(error, "lineno", None)
+        raise TemplateError([Problem(
+            mailing.body_file, jinja_message(error),
+            line=(mailing.body_line + line - 1) if line else None,
+        )]) from None
+
+
+def jinja_message(error: JinjaTemplateError) -> str:
+    """Jinja's message in Dutch, for the mistakes staff make."""
+    message = str(error.message or error)
+    undefined = "is undefined"
+    if undefined in message:
+        name = message.split(" is undefined")[0].strip("'")
+        if "has no attribute" in message:
+            owner, _, attribute = message.partition(" has no attribute ")
+            return f"onbekend veld {attribute.split()[0]} (in {owner.strip()})"
+        return f"onbekende variabele {name}"
+    if "has no attribute" in message:
+        owner, _, attribute = message.partition(" has no attribute ")
+        return f"onbekend veld {attribute.split()[0]} (in {owner.strip()})"
+    replacements = {
+        "unexpected end of template": "het sjabloon houdt op terwijl een blok nog open is "
+                                      "(ontbreekt een {% endif %} of {% endfor %}?)",
+        "Encountered unknown tag": "onbekende opdracht tussen {% %}",
+        "unexpected '}'": "onverwachte '}' (staat er een { of } te veel?)",
+        "expected token": "de opdracht tussen {{ }} of {% %} is niet compleet",
+    }
+    for english, dutch in replacements.items():
+        if english in message:
+            return f"{dutch} ({message})"
+    return message

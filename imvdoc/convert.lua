@@ -1,0 +1,232 @@
+-- imvdoc's pandoc driver: convert many Word documents in one pandoc process.
+--
+--   pandoc lua convert.lua JOBS.json
+--
+-- JOBS.json is a list of jobs:
+--   { input, html, typst, media, template_html, template_typst, meta, fallback_title }
+-- For each job the .docx is read once; the HTML (self-contained: images as data URIs)
+-- and the typst source (images written under `media`) are written. One JSON line per job
+-- goes to stdout: {"ok": true, "warnings": [...]} or {"ok": false, "error": "..."}.
+-- Messages are Dutch: they reach the user.
+
+local json = pandoc.json
+local SUPPORTED = {
+  ["image/png"] = true, ["image/jpeg"] = true, ["image/gif"] = true,
+  ["image/svg+xml"] = true, ["image/webp"] = true,
+}
+
+local function read_file(path)
+  local handle = assert(io.open(path, "rb"))
+  local data = handle:read("a")
+  handle:close()
+  return data
+end
+
+local function write_file(path, data)
+  local handle = assert(io.open(path, "wb"))
+  handle:write(data)
+  handle:close()
+end
+
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function base64(data)
+  local out = {}
+  for i = 1, #data, 3 do
+    local a, b, c = data:byte(i, i + 2)
+    local n = (a << 16) | ((b or 0) << 8) | (c or 0)
+    local chars = {}
+    for k = 3, 0, -1 do
+      local index = (n >> (6 * k)) & 63
+      chars[#chars + 1] = B64:sub(index + 1, index + 1)
+    end
+    if not b then chars[3], chars[4] = "=", "=" elseif not c then chars[4] = "=" end
+    out[#out + 1] = table.concat(chars)
+  end
+  return table.concat(out)
+end
+
+-- Metadata from JSON: strings become inlines (the writers escape them), lists and
+-- objects keep their shape.
+local function to_meta(value)
+  if type(value) == "table" then
+    if value[1] ~= nil or next(value) == nil then
+      local list = {}
+      for i, item in ipairs(value) do list[i] = to_meta(item) end
+      return pandoc.MetaList(list)
+    end
+    local map = {}
+    for key, item in pairs(value) do map[key] = to_meta(item) end
+    return pandoc.MetaMap(map)
+  end
+  return pandoc.MetaInlines(pandoc.Inlines(tostring(value)))
+end
+
+-- Clean up what Word documents bring: tight lists, headings that start at level 2 and
+-- skip no level, no empty headings, no links to bookmarks that do not exist, images that
+-- a browser and typst can show (with alternative text).
+local function normalise(doc, warnings)
+  local ids = {}
+  doc:walk {
+    Header = function(h) ids[h.identifier] = true end,
+    Span = function(s) if s.identifier ~= "" then ids[s.identifier] = true end end,
+    Div = function(d) if d.identifier ~= "" then ids[d.identifier] = true end end,
+  }
+  local min_level = 99
+  doc:walk { Header = function(h)
+    if pandoc.utils.stringify(h.content):match("%S") and h.level < min_level then
+      min_level = h.level
+    end
+  end }
+  local shift = (min_level == 99) and 0 or (2 - min_level)
+  local previous = 1
+  local unsupported, missing, no_alt = 0, 0, 0
+  doc = doc:walk {
+    Header = function(h)
+      if not pandoc.utils.stringify(h.content):match("%S") then
+        warnings[#warnings + 1] = "een lege kop is weggelaten"
+        return {}
+      end
+      h.level = math.min(h.level + shift, previous + 1, 6)
+      previous = h.level
+      return h
+    end,
+    Link = function(link)
+      local target = link.target
+      if target:sub(1, 1) == "#" and not ids[target:sub(2)] then
+        warnings[#warnings + 1] = "kruisverwijzing naar '" .. target:sub(2) ..
+          "' bestaat niet; alleen de tekst is overgenomen"
+        return link.content
+      end
+    end,
+    Image = function(image)
+      local mime, contents = pandoc.mediabag.lookup(image.src)
+      local alt = pandoc.utils.stringify(image.caption)
+      if not contents then
+        missing = missing + 1
+        return pandoc.Emph(pandoc.Inlines("[Afbeelding niet opgenomen: gekoppeld bestand "
+          .. image.src .. "]"))
+      end
+      if not SUPPORTED[mime] then
+        unsupported = unsupported + 1
+        return pandoc.Emph(pandoc.Inlines("[Afbeelding in een formaat dat niet getoond kan worden ("
+          .. (mime or "onbekend") .. ")" .. (alt ~= "" and (": " .. alt) or "") .. "]"))
+      end
+      if alt == "" then
+        no_alt = no_alt + 1
+        image.caption = pandoc.Inlines("Afbeelding zonder beschrijving")
+      end
+      return image
+    end,
+    BulletList = function(list)
+      return pandoc.BulletList(list.content:map(function(item)
+        return item:map(function(block) return block.t == "Para" and pandoc.Plain(block.content) or block end)
+      end))
+    end,
+    OrderedList = function(list)
+      list.content = list.content:map(function(item)
+        return item:map(function(block) return block.t == "Para" and pandoc.Plain(block.content) or block end)
+      end)
+      return list
+    end,
+  }
+  if missing > 0 then warnings[#warnings + 1] = missing .. " gekoppelde afbeelding(en) niet opgenomen (niet ingesloten in het document)" end
+  if unsupported > 0 then warnings[#warnings + 1] = unsupported .. " afbeelding(en) in een niet-ondersteund formaat (zoals EMF) vervangen door een tekst" end
+  if no_alt > 0 then warnings[#warnings + 1] = no_alt .. " afbeelding(en) zonder beschrijving (alternatieve tekst); vul die in Word in" end
+  return doc
+end
+
+local function first_heading(doc)
+  for _, block in ipairs(doc.blocks) do
+    if block.t == "Header" then return pandoc.utils.stringify(block.content) end
+  end
+end
+
+local function embed_images(doc)
+  return doc:walk { Image = function(image)
+    local mime, contents = pandoc.mediabag.lookup(image.src)
+    if contents then image.src = "data:" .. mime .. ";base64," .. base64(contents) end
+    return image
+  end }
+end
+
+-- pandoc's typst writer drops an image's description, and PDF/UA requires one: write
+-- the image call ourselves, with the description as a typst string.
+local function typst_string(text)
+  return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub("\n", " ") .. '"'
+end
+
+local TYPST_UNITS = { ["in"] = true, cm = true, mm = true, pt = true, ["%"] = true }
+
+local function typst_images(doc)
+  return doc:walk { Image = function(image)
+    local args = { typst_string(image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
+    for _, key in ipairs { "width", "height" } do
+      local size = image.attributes[key]
+      local number, unit = (size or ""):match("^(%d*%.?%d+)(%a*%%?)$")
+      if number and TYPST_UNITS[unit] then args[#args + 1] = key .. ": " .. number .. unit end
+    end
+    return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
+  end }
+end
+
+local function write_media(dir)
+  for _, item in ipairs(pandoc.mediabag.list()) do
+    local _, contents = pandoc.mediabag.lookup(item.path)
+    local target = pandoc.path.join { dir, item.path }
+    pandoc.system.make_directory(pandoc.path.directory(target), true)
+    write_file(target, contents)
+  end
+end
+
+-- A template that does not compile is the template's fault, not the document's: it is
+-- raised as a table so the caller can tell the two apart.
+local templates = {}
+local function template(path)
+  if not templates[path] then
+    local ok, compiled = pcall(pandoc.template.compile, read_file(path), path)
+    if not ok then error({ template = path, message = tostring(compiled) }) end
+    templates[path] = compiled
+  end
+  return templates[path]
+end
+
+local function convert(job)
+  local warnings = {}
+  pandoc.mediabag.empty()
+  local doc = pandoc.read(read_file(job.input), "docx")
+  doc = normalise(doc, warnings)
+  for key, value in pairs(job.meta or {}) do doc.meta[key] = to_meta(value) end
+  if not doc.meta.title or pandoc.utils.stringify(doc.meta.title) == "" then
+    -- No title in the document's properties: its opening heading is the title (and is
+    -- not repeated below it), else its first heading, else the file name.
+    local first = doc.blocks[1]
+    if first and first.t == "Header" then
+      doc.meta.title = to_meta(pandoc.utils.stringify(first.content))
+      doc.blocks:remove(1)
+    else
+      doc.meta.title = to_meta(first_heading(doc) or job.fallback_title)
+    end
+  end
+  doc.meta.lang = to_meta("nl")
+  if job.typst then
+    if job.media then write_media(job.media) end
+    write_file(job.typst, pandoc.write(typst_images(doc), "typst", { template = template(job.template_typst) }))
+  end
+  if job.html then
+    write_file(job.html, pandoc.write(embed_images(doc), "html5",
+      { template = template(job.template_html), section_divs = false }))
+  end
+  return { ok = true, warnings = warnings, title = pandoc.utils.stringify(doc.meta.title) }
+end
+
+local jobs = json.decode(read_file(arg[1]), false)
+for _, job in ipairs(jobs) do
+  local ok, result = pcall(convert, job)
+  if not ok and type(result) == "table" and result.template then
+    result = { ok = false, template = result.template, error = result.message }
+  elseif not ok then
+    result = { ok = false, error = tostring(result) }
+  end
+  io.stdout:write(json.encode(result), "\n")
+  io.stdout:flush()
+end

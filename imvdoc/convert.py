@@ -1,0 +1,210 @@
+"""Convert: Word -> HTML and PDF, through pandoc (one process per batch) and typst.
+
+The only module that starts an external program. pandoc comes from the pypandoc-binary
+wheel; typst is compiled in-process by the typst Python binding, with one reused
+Compiler, to PDF/A-2a + PDF/UA-1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pypandoc
+import typst
+
+from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
+
+LUA_DRIVER = Path(__file__).with_name("convert.lua")
+PDF_STANDARDS = ["a-2a", "ua-1"]
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+_UNDISPLAYABLE = re.compile(r'the text `"(.*?)"` could not be displayed')
+
+
+def pandoc_path() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+def pandoc_version() -> str:
+    return pypandoc.get_pandoc_version()
+
+
+def typst_version() -> str:
+    return typst.__version__
+
+
+@dataclass
+class Job:
+    """One Word document to convert. `kind` picks the templates: 'brief' or 'document'.
+
+    `metadata` is the page furniture: pandoc metadata for the HTML template, and typst's
+    sys.inputs (as JSON) for the PDF template.
+    """
+
+    docx: Path
+    name: str
+    kind: str = "document"
+    metadata: dict[str, Any] = field(default_factory=dict)
+    fallback_title: str = "Document"
+    timestamp: dt.datetime | None = None
+
+
+@dataclass
+class Result:
+    """What came out of one job: HTML text and PDF bytes, or an error."""
+
+    job: Job
+    html: str | None = None
+    pdf: bytes | None = None
+    title: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def check_docx(path: Path) -> str | None:
+    """Why `path` is not a Word document imvdoc can read, or None if it is one."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        return "bestand niet gevonden"
+    except IsADirectoryError:
+        return "dit is een map, geen Word-document"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "dit is een oud Word-bestand (.doc); sla het in Word op als .docx"
+    if not zipfile.is_zipfile(path):
+        return "dit is geen Word-document (.docx)"
+    with zipfile.ZipFile(path) as archive:
+        if "word/document.xml" not in archive.namelist():
+            return "dit is een zip-bestand maar geen Word-document (.docx)"
+    return None
+
+
+class Converter:
+    """Converts batches of .docx files to HTML and PDF with the house-style templates."""
+
+    def __init__(self, templates: Path):
+        self.templates = Path(templates)
+        fonts = self.templates / "fonts"
+        # Only the fonts shipped in templates/fonts (and typst's own): the same PDF on
+        # every machine.
+        self.compiler = typst.Compiler(font_paths=[str(fonts)], ignore_system_fonts=True)
+
+    def convert(self, jobs: list[Job]) -> list[Result]:
+        """Convert all jobs: one pandoc process for the batch, then typst per document."""
+        if not jobs:
+            return []
+        with tempfile.TemporaryDirectory(prefix="imvdoc-") as work:
+            work_dir = Path(work)
+            specs = []
+            for index, job in enumerate(jobs):
+                job_dir = work_dir / str(index)
+                job_dir.mkdir()
+                specs.append({
+                    "input": str(job.docx),
+                    "html": str(job_dir / "out.html"),
+                    "typst": str(job_dir / "out.typ"),
+                    "media": str(job_dir),
+                    "template_html": str(self.templates / f"{job.kind}.html"),
+                    "template_typst": str(self.templates / f"{job.kind}.typ"),
+                    "meta": job.metadata,
+                    "fallback_title": job.fallback_title,
+                })
+            answers = self._run_pandoc(specs, work_dir)
+            broken = {a["template"]: a["error"] for a in answers if a.get("template")}
+            if broken:
+                raise TemplateError([
+                    Problem(display_path(path), f"het sjabloon klopt niet: {_one_line(message)}")
+                    for path, message in broken.items()
+                ])
+            return [self._finish(job, answer, work_dir / str(index))
+                    for index, (job, answer) in enumerate(zip(jobs, answers))]
+
+    def _run_pandoc(self, specs: list[dict], work_dir: Path) -> list[dict]:
+        jobs_file = work_dir / "jobs.json"
+        jobs_file.write_text(json.dumps(specs), encoding="utf-8")
+        process = subprocess.run(
+            [pandoc_path(), "lua", str(LUA_DRIVER), str(jobs_file)],
+            capture_output=True, text=True, encoding="utf-8",
+        )
+        answers = [json.loads(line) for line in process.stdout.splitlines() if line.strip()]
+        if process.returncode != 0 or len(answers) != len(specs):
+            detail = process.stderr.strip().splitlines()[-1:] or ["geen uitvoer"]
+            missing = {"ok": False, "error": f"pandoc stopte onverwacht: {detail[0]}"}
+            answers += [missing] * (len(specs) - len(answers))
+        return answers
+
+    def _finish(self, job: Job, answer: dict, job_dir: Path) -> Result:
+        if not answer.get("ok"):
+            return Result(job, error=_pandoc_message(answer.get("error", "")))
+        result = Result(job, title=answer.get("title"), warnings=list(answer.get("warnings", [])))
+        result.html = (job_dir / "out.html").read_text(encoding="utf-8")
+        source = (job_dir / "out.typ").read_text(encoding="utf-8")
+        data = {**job.metadata, "title": result.title}
+        try:
+            result.pdf = self.compile_pdf(source, job_dir, data, job.timestamp, result.warnings)
+        except ConversionError as error:
+            result.error = error.problems[0].message
+        return result
+
+    def compile_pdf(self, source: str, root: Path, data: dict[str, Any],
+                    timestamp: dt.datetime | None, warnings: list[str]) -> bytes:
+        """Compile typst source to PDF/A-2a + PDF/UA-1. Characters that no shipped font
+        has are replaced by U+FFFD (with a warning), since PDF/A forbids missing glyphs."""
+        stamp = _timestamp(timestamp)
+        inputs = json.dumps(data, ensure_ascii=False)
+        replaced: list[str] = []
+        for _attempt in range(50):
+            try:
+                pdf = self.compiler.compile(
+                    input=source.encode("utf-8"), root=str(root), format="pdf",
+                    pdf_standards=PDF_STANDARDS, timestamp=stamp,
+                    sys_inputs={"imvdoc": inputs},
+                )
+                break
+            except typst.TypstError as error:
+                missing = _UNDISPLAYABLE.search(str(error.message))
+                chars = {char for char in (missing.group(1) if missing else "")
+                         if ord(char) > 0x7F and char != REPLACEMENT}
+                if not chars:
+                    raise ConversionError([Problem(
+                        str(root), f"typst kon de PDF niet maken: {error.message}")]) from None
+                for char in chars:
+                    source = source.replace(char, REPLACEMENT)
+                    inputs = inputs.replace(char, REPLACEMENT)
+                    replaced.append(f"U+{ord(char):04X} ({char})")
+        else:
+            raise ConversionError([Problem(str(root), "te veel tekens zonder lettertype")])
+        if replaced:
+            warnings.append("tekens die in geen lettertype staan, zijn in de PDF vervangen door "
+                            f"{REPLACEMENT}: " + ", ".join(sorted(set(replaced))))
+        return pdf
+
+
+def _timestamp(timestamp: dt.datetime | None) -> int:
+    """PDF dates: SOURCE_DATE_EPOCH when set, else the document's own date."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    if timestamp is not None:
+        return int(timestamp.timestamp())
+    return int(dt.datetime.now(dt.timezone.utc).timestamp())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(line.strip() for line in text.strip().splitlines()) or "onbekende fout"
+
+
+def _pandoc_message(error: str) -> str:
+    return f"pandoc kon het Word-document niet lezen: {_one_line(error)}"

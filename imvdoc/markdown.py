@@ -1,0 +1,118 @@
+"""Markdown bodies: escaping values for Markdown, and parsing Markdown into letter blocks.
+
+A letter's body is Markdown with Jinja placeholders. Values are escaped before they enter
+the Markdown, so a value never becomes markup; raw HTML in Markdown stays text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+_parser = MarkdownIt("commonmark", {"html": False})
+
+
+def escape_markdown(text: str) -> str:
+    """Make `text` literal in CommonMark: every ASCII punctuation mark backslash-escaped,
+    line breaks folded to spaces (a value cannot start a new paragraph)."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text with one formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-level piece of a letter body.
+
+    kind is 'heading' (level 1-3), 'paragraph', 'bullet' or 'number'.
+    """
+
+    kind: str
+    runs: tuple[Run, ...]
+    level: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+def parse_blocks(markdown: str) -> list[Block]:
+    """Parse Markdown into blocks: headings, paragraphs and list items."""
+    blocks: list[Block] = []
+    list_kinds: list[str] = []
+    heading_level = 0
+    for token in _parser.parse(markdown):
+        if token.type == "bullet_list_open":
+            list_kinds.append("bullet")
+        elif token.type == "ordered_list_open":
+            list_kinds.append("number")
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_kinds.pop()
+        elif token.type == "heading_open":
+            heading_level = min(int(token.tag[1]), 3)
+        elif token.type == "heading_close":
+            heading_level = 0
+        elif token.type in ("code_block", "fence"):
+            blocks.append(Block("paragraph", (Run(token.content.rstrip("\n")),)))
+        elif token.type == "inline":
+            runs = tuple(_runs(token.children or []))
+            if not runs:
+                continue
+            if heading_level:
+                blocks.append(Block("heading", runs, heading_level))
+            elif list_kinds:
+                blocks.append(Block(list_kinds[-1], runs, len(list_kinds)))
+            else:
+                blocks.append(Block("paragraph", runs))
+    return blocks
+
+
+def _runs(children) -> list[Run]:
+    runs: list[Run] = []
+    bold = italic = 0
+    link_href: list[str] = []
+    for child in children:
+        kind = child.type
+        if kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind == "em_open":
+            italic += 1
+        elif kind == "em_close":
+            italic -= 1
+        elif kind == "link_open":
+            link_href.append(str(child.attrs.get("href", "")))
+        elif kind == "link_close":
+            href = link_href.pop()
+            if href and not href.startswith("#"):
+                runs.append(Run(f" ({href})", bool(bold), bool(italic)))
+        elif kind == "softbreak":
+            runs.append(Run(" ", bool(bold), bool(italic)))
+        elif kind == "hardbreak":
+            runs.append(Run("\n", bool(bold), bool(italic)))
+        elif kind == "image":
+            runs.append(Run(child.content, bool(bold), bool(italic)))
+        elif child.content:
+            runs.append(Run(child.content, bool(bold), bool(italic)))
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> list[Run]:
+    merged: list[Run] = []
+    for run in runs:
+        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
+            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        else:
+            merged.append(run)
+    return merged

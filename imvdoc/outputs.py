@@ -1,0 +1,48 @@
+"""Outputs: where files go in build/, and writing them so that no half file is ever seen."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from imvdoc.content import Gemeente
+
+FORMATS = ("docx", "pdf", "html")
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A file-name-safe form of a name: 'Bergen (NH.)' -> 'bergen-nh'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:limit].rstrip("-") or "naamloos"
+
+
+def letter_stem(gemeente: Gemeente) -> str:
+    """File name (without extension) of a gemeente's letter: <cbs_code>-<slug>."""
+    return f"{gemeente.cbs_code}-{slug(gemeente.naam)}"
+
+
+def letter_paths(build_dir: Path, mailing_id: str, gemeente: Gemeente) -> dict[str, Path]:
+    folder = build_dir / "letters" / slug(mailing_id, limit=80)
+    stem = letter_stem(gemeente)
+    return {fmt: folder / f"{stem}.{fmt}" for fmt in FORMATS}
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write `data` to `path` via a temporary file in the same folder and a rename: a
+    reader (or a build killed half-way) sees the old complete file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

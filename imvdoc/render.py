@@ -1,0 +1,89 @@
+"""Render: fill a Word template with a letter's context (docxtpl, sandboxed Jinja)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate, RichText
+from jinja2 import TemplateError as JinjaTemplateError
+
+from imvdoc.context import jinja_message
+from imvdoc.errors import Problem, TemplateError, display_path
+from imvdoc.markdown import Block
+from imvdoc.templating import make_environment
+
+# The block kinds as the Word template names them (staff read these in Word).
+_KIND_NAMES = {"heading": "kop", "paragraph": "alinea", "bullet": "opsomming",
+               "number": "nummering"}
+# Zip entries get this timestamp, so the same input gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
+    """Body blocks as the Word template loops over them: soort, niveau, opmaak."""
+    result = []
+    for block in blocks:
+        rich = RichText()
+        for run in block.runs:
+            rich.add(run.text, bold=run.bold or None, italic=run.italic or None)
+        result.append({"soort": _KIND_NAMES[block.kind], "niveau": block.level, "opmaak": rich,
+                       "tekst": block.text})
+    return result
+
+
+class WordTemplate:
+    """A .docx template, read once and rendered for many letters."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.name = display_path(self.path)
+        try:
+            self.data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise TemplateError([Problem(self.name, "sjabloon ontbreekt")]) from None
+        if not zipfile.is_zipfile(io.BytesIO(self.data)):
+            raise TemplateError([Problem(self.name, "dit is geen Word-document (.docx)")])
+        self.environment = make_environment(autoescape=True)
+
+    def variables(self) -> set[str]:
+        """Top-level names the template uses (for `imvdoc check`)."""
+        template = DocxTemplate(io.BytesIO(self.data))
+        try:
+            return template.get_undeclared_template_variables(jinja_env=self.environment)
+        except JinjaTemplateError as error:
+            raise self._error(error) from None
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        """The filled-in .docx, with fixed zip timestamps."""
+        template = DocxTemplate(io.BytesIO(self.data))
+        try:
+            template.render(context, jinja_env=self.environment, autoescape=True)
+        except JinjaTemplateError as error:
+            raise self._error(error) from None
+        out = io.BytesIO()
+        template.save(out)
+        return normalise_zip(out.getvalue())
+
+    def _error(self, error: JinjaTemplateError) -> TemplateError:
+        around = " ".join(line.strip() for line in getattr(error, "docx_context", []) if
+                          line.strip())
+        message = jinja_message(error)
+        if around:
+            message += f", bij de tekst: «{around[:160]}»"
+        return TemplateError([Problem(self.name, message)])
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """Rewrite a zip (a .docx) with fixed timestamps and attributes: reproducible bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
