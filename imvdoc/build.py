@@ -63,7 +63,7 @@ def check(project: Project) -> tuple[Content, list[str]]:
     provide); raises ContentError or TemplateError listing every problem.
     """
     content = load_content(project.content_dir)
-    template = WordTemplate(project.templates_dir / "brief.docx")
+    template = WordTemplate(project.templates_dir / "brief.docx", project.root)
     notes = []
     letters = list(_letters(content, None, None))  # fills every body for every recipient
     provided = set(letters[0].context) if letters else set()
@@ -83,7 +83,8 @@ def check(project: Project) -> tuple[Content, list[str]]:
                 problems += error.problems
     for name in ("brief.html", "brief.typ", "document.html", "document.typ"):
         if not (project.templates_dir / name).is_file():
-            problems.append(Problem(display_path(project.templates_dir / name), "sjabloon ontbreekt"))
+            problems.append(Problem(display_path(project.templates_dir / name, project.root),
+                                    "sjabloon ontbreekt"))
     if problems:
         raise TemplateError(problems)
     notes.append(f"{len(content.mailings)} brief/brieven, {len(content.gemeenten)} gemeenten, "
@@ -102,8 +103,8 @@ def build_letters(project: Project, mailing_ids: Iterable[str] | None = None,
     content = load_content(project.content_dir)
     mailing_ids = _check_selection(content, mailing_ids, cbs_codes)
     # 2. Read the templates once.
-    template = WordTemplate(project.templates_dir / "brief.docx")
-    converter = Converter(project.templates_dir)
+    template = WordTemplate(project.templates_dir / "brief.docx", project.root)
+    converter = Converter(project.templates_dir, project.root)
     # 3. Build every letter's context: a placeholder that cannot be filled stops the build
     #    here, before anything is written.
     letters = list(_letters(content, mailing_ids, cbs_codes))
@@ -212,7 +213,7 @@ def convert_files(project: Project, paths: list[Path],
             jobs.append(Job(docx=path, name=str(path), fallback_title=path.stem))
     written, warnings = [], []
     if jobs:
-        converter = Converter(project.templates_dir)
+        converter = Converter(project.templates_dir, project.root)
         for result in converter.convert(jobs):
             if not result.ok:
                 problems.append(Problem(result.job.name, result.error))

@@ -7,6 +7,7 @@ templates draw from the same data, since pandoc does not read Word headers.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,26 +132,29 @@ def render_body(mailing: Mailing, context: dict[str, Any]) -> str:
         template = _body_environment.from_string(mailing.body)
         return template.render(context)
     except JinjaTemplateError as error:
-        line = getattr(error, "lineno", None)
+        line = template_line(error)
         raise TemplateError([Problem(
             mailing.body_file, jinja_message(error),
             line=(mailing.body_line + line - 1) if line else None,
         )]) from None
 
 
+def template_line(error: JinjaTemplateError) -> int | None:
+    """The template line a Jinja error happened on: a syntax error carries it, a render
+    error has it in the template's frame of the traceback."""
+    if getattr(error, "lineno", None):
+        return error.lineno
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+    return frames[-1].lineno if frames else None
+
+
 def jinja_message(error: JinjaTemplateError) -> str:
     """Jinja's message in Dutch, for the mistakes staff make."""
     message = str(error.message or error)
-    undefined = "is undefined"
-    if undefined in message:
-        name = message.split(" is undefined")[0].strip("'")
-        if "has no attribute" in message:
-            owner, _, attribute = message.partition(" has no attribute ")
-            return f"onbekend veld {attribute.split()[0]} (in {owner.strip()})"
-        return f"onbekende variabele {name}"
-    if "has no attribute" in message:
-        owner, _, attribute = message.partition(" has no attribute ")
-        return f"onbekend veld {attribute.split()[0]} (in {owner.strip()})"
+    if " has no attribute " in message:
+        return f"onbekend veld {message.split(' has no attribute ')[1].split()[0]}"
+    if message.endswith(" is undefined"):
+        return f"onbekende variabele {message[:-len(' is undefined')]}"
     replacements = {
         "unexpected end of template": "het sjabloon houdt op terwijl een blok nog open is "
                                       "(ontbreekt een {% endif %} of {% endfor %}?)",

@@ -95,8 +95,9 @@ def check_docx(path: Path) -> str | None:
 class Converter:
     """Converts batches of .docx files to HTML and PDF with the house-style templates."""
 
-    def __init__(self, templates: Path):
+    def __init__(self, templates: Path, root: Path | None = None):
         self.templates = Path(templates)
+        self.root = root  # for file names in messages
         fonts = self.templates / "fonts"
         # Only the fonts shipped in templates/fonts (and typst's own): the same PDF on
         # every machine.
@@ -126,7 +127,7 @@ class Converter:
             broken = {a["template"]: a["error"] for a in answers if a.get("template")}
             if broken:
                 raise TemplateError([
-                    Problem(display_path(path), f"het sjabloon klopt niet: {_one_line(message)}")
+                    Problem(display_path(path, self.root), f"het sjabloon klopt niet: {_one_line(message)}")
                     for path, message in broken.items()
                 ])
             return [self._finish(job, answer, work_dir / str(index))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,9 @@ def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
 class WordTemplate:
     """A .docx template, read once and rendered for many letters."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path | None = None):
         self.path = Path(path)
-        self.name = display_path(self.path)
+        self.name = display_path(self.path, root)
         try:
             self.data = self.path.read_bytes()
         except FileNotFoundError:
@@ -68,12 +69,30 @@ class WordTemplate:
         return normalise_zip(out.getvalue())
 
     def _error(self, error: JinjaTemplateError) -> TemplateError:
+        """Name the template and the text around the mistake: an XML line number means
+        nothing to someone who edits the template in Word."""
         around = " ".join(line.strip() for line in getattr(error, "docx_context", []) if
                           line.strip())
         message = jinja_message(error)
-        if around:
+        name = re.search(r"'([^']+)'", message)
+        tag = self._tag_with(name.group(1)) if name and not around else None
+        if tag:
+            message += f", bij «{tag}»"
+        elif around:
             message += f", bij de tekst: «{around[:160]}»"
         return TemplateError([Problem(self.name, message)])
+
+    def _tag_with(self, name: str) -> str | None:
+        """The first {{ ... }} or {% ... %} in the template's text that uses `name`."""
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+            parts = [archive.read(n).decode("utf-8") for n in archive.namelist()
+                     if n.startswith("word/") and n.endswith(".xml")]
+        for xml in parts:
+            text = re.sub(r"<[^>]+>", "", xml)
+            for tag in re.findall(r"\{[{%].*?[}%]\}", text):
+                if re.search(rf"\b{re.escape(name)}\b", tag):
+                    return tag
+        return None
 
 
 def normalise_zip(data: bytes) -> bytes:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from babel.dates import format_date
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
 from jinja2.exceptions import TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -25,6 +25,8 @@ def _datum_filter(value: Any) -> str:
 def _checked(value: Any) -> Any:
     """What a `{{ ... }}` may print: text, numbers and dates; never None or a structure,
     which would put 'None' or a Python repr in a letter."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()  # StrictUndefined: names what is missing
     if hasattr(value, "__html__"):
         return value  # docxtpl's RichText and markup: already safe XML
     if value is None:

@@ -1,0 +1,235 @@
+"""Word files that staff did not make for imvdoc, generated with python-docx for the tests."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.shape import CT_Inline
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph
+
+HEBREW = "\u05e9\u05dc\u05d5\u05dd"  # שלום: in DejaVu Sans, not in Liberation Sans
+EMOJI = "\U0001F600"  # 😀: in none of the shipped fonts
+IMAGE_ALT = "Kaart van de eenheid Noord-Holland met de drie districten"
+LINKED_IMAGE_URL = "https://intranet.example.org/afbeeldingen/kaart.png"
+MISSING_BOOKMARK = "_Ref_bestaat_niet"
+CROSS_REFERENCE_TEXT = "zie de paragraaf over de aanpak"
+TEXT_BOX_TEXT = "Let op: dit staat in een tekstvak."
+
+# Namespaces for hand-written drawing XML beyond the ones python-docx knows.
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_V = "urn:schemas-microsoft-com:vml"
+
+
+def png_bytes(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (27, 58, 107)) -> bytes:
+    """A valid RGB PNG of one colour, built with zlib and struct."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = b"\x00" + bytes(rgb) * width  # filter type 0, then the pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+def emf_bytes() -> bytes:
+    """A small Enhanced Metafile: an EMR_HEADER record and an EMR_EOF record."""
+    header = struct.pack(
+        "<II4i4i4sIIIHHIII2i",
+        1, 88,                 # EMR_HEADER, record size
+        0, 0, 99, 99,          # bounds (device units)
+        0, 0, 2540, 2540,      # frame (0.01 mm)
+        b" EMF", 0x10000,      # signature, version
+        88 + 20, 2, 0, 0,      # file size, records, handles, reserved
+        0, 0, 0,               # description length and offset, palette entries
+        1024, 768,             # reference device (pixels)
+    )
+    eof = struct.pack("<5I", 14, 20, 0, 16, 20)
+    return header + eof
+
+
+def _document_with_intro(title_paragraph: str = "Bijlage bij het IMV") -> Document:
+    document = Document()
+    document.add_paragraph(title_paragraph, style="Heading 1")
+    document.add_paragraph("Deze bijlage is in Word gemaakt, niet voor imvdoc.")
+    return document
+
+
+def _add_png(document: Document) -> Paragraph:
+    """Add an embedded PNG in its own paragraph, as Word's Insert > Picture does."""
+    paragraph = document.add_paragraph()
+    paragraph.add_run().add_picture(BytesIO(png_bytes()), width=Cm(4))
+    return paragraph
+
+
+def _doc_pr(paragraph: Paragraph):
+    return paragraph._p.xpath(".//wp:docPr")[0]
+
+
+def write_embedded_png(path: Path) -> Path:
+    """An embedded PNG image without a description (alternative text)."""
+    document = _document_with_intro()
+    _add_png(document)
+    document.add_paragraph("Tekst na de afbeelding.")
+    document.save(path)
+    return path
+
+
+def write_png_with_alt_text(path: Path, alt: str = IMAGE_ALT) -> Path:
+    """An embedded PNG image with alternative text in wp:docPr/@descr, as Word writes it."""
+    document = _document_with_intro()
+    paragraph = _add_png(document)
+    _doc_pr(paragraph).set("descr", alt)
+    document.save(path)
+    return path
+
+
+def write_linked_image(path: Path, url: str = LINKED_IMAGE_URL) -> Path:
+    """An image that is linked, not embedded: a:blip/@r:link to an External relationship."""
+    document = _document_with_intro()
+    paragraph = _add_png(document)
+    blip = paragraph._p.xpath(".//a:blip")[0]
+    embedded_rid = blip.get(qn("r:embed"))
+    document.part.drop_rel(embedded_rid)  # the PNG part is no longer stored in the file
+    del blip.attrib[qn("r:embed")]
+    blip.set(qn("r:link"), document.part.relate_to(url, RT.IMAGE, is_external=True))
+    document.add_paragraph("Tekst na de afbeelding.")
+    document.save(path)
+    return path
+
+
+def write_emf_image(path: Path) -> Path:
+    """An embedded EMF image (image/x-emf, .emf), which browsers and typst cannot show."""
+    document = _document_with_intro()
+    part = Part(PackURI("/word/media/tekening1.emf"), "image/x-emf", emf_bytes(),
+                document.part.package)
+    rid = document.part.relate_to(part, RT.IMAGE)
+    inline = CT_Inline.new_pic_inline(1, rid, "tekening1.emf", Cm(4), Cm(3))
+    run = document.add_paragraph().add_run()
+    run._r.add_drawing(inline)
+    document.add_paragraph("Tekst na de tekening.")
+    document.save(path)
+    return path
+
+
+def write_first_heading_level_2(path: Path) -> Path:
+    """Headings that start at Heading 2 (no Heading 1) and go one level deeper after it."""
+    document = Document()
+    document.add_paragraph("Inleiding", style="Heading 2")
+    document.add_paragraph("Over deze bijlage.")
+    document.add_paragraph("Achtergrond", style="Heading 3")
+    document.add_paragraph("Hoe het zo gekomen is.")
+    document.add_paragraph("Aanpak", style="Heading 2")
+    document.add_paragraph("Wat we gaan doen.")
+    document.add_paragraph("Uitvoering", style="Heading 3")
+    document.add_paragraph("Wie wat doet.")
+    document.save(path)
+    return path
+
+
+def write_characters_outside_house_font(path: Path) -> Path:
+    """Hebrew (only in DejaVu Sans) and an emoji (in no shipped font) in body text."""
+    document = _document_with_intro()
+    document.add_paragraph(f"Een groet in het Hebreeuws: {HEBREW}.")
+    document.add_paragraph(f"Een lachend gezicht: {EMOJI}.")
+    document.save(path)
+    return path
+
+
+def write_broken_cross_reference(path: Path) -> Path:
+    """A hyperlink to a bookmark (w:anchor) that the document does not have."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Voor de details: ")
+    hyperlink = parse_xml(
+        f'<w:hyperlink {nsdecls("w")} w:anchor="{MISSING_BOOKMARK}" w:history="1">'
+        f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
+        f"<w:t>{CROSS_REFERENCE_TEXT}</w:t></w:r></w:hyperlink>"
+    )
+    paragraph._p.append(hyperlink)
+    paragraph.add_run(".")
+    document.save(path)
+    return path
+
+
+def write_empty_heading(path: Path) -> Path:
+    """Empty headings (one without text, one with only spaces) between real ones."""
+    document = _document_with_intro()
+    document.add_paragraph("Eerste onderwerp", style="Heading 2")
+    document.add_paragraph("Tekst.")
+    document.add_paragraph("", style="Heading 2")
+    document.add_paragraph("Tekst onder een lege kop.")
+    document.add_paragraph("   ", style="Heading 3")
+    document.add_paragraph("Tweede onderwerp", style="Heading 2")
+    document.add_paragraph("Meer tekst.")
+    document.save(path)
+    return path
+
+
+def write_text_box(path: Path, text: str = TEXT_BOX_TEXT) -> Path:
+    """A floating text box as Word 2010+ writes it: mc:AlternateContent with a wps:wsp
+    shape (w:txbxContent) and a VML v:textbox fallback."""
+    document = _document_with_intro()
+    content = f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+    drawing = parse_xml(
+        f'<mc:AlternateContent {nsdecls("w", "wp", "a", "r")} xmlns:mc="{_MC}" '
+        f'xmlns:wps="{_WPS}" xmlns:v="{_V}">'
+        '<mc:Choice Requires="wps"><w:drawing>'
+        '<wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" '
+        'relativeHeight="251659264" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        '<wp:extent cx="2160000" cy="720000"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        '<wp:wrapSquare wrapText="bothSides"/>'
+        '<wp:docPr id="10" name="Tekstvak 1"/><wp:cNvGraphicFramePr/>'
+        f'<a:graphic><a:graphicData uri="{_WPS}">'
+        '<wps:wsp><wps:cNvSpPr txBox="1"/>'
+        '<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2160000" cy="720000"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>'
+        f"<wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx>"
+        '<wps:bodyPr rot="0" vert="horz" wrap="square"/>'
+        "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        '<mc:Fallback><w:pict><v:shapetype id="_x0000_t202" coordsize="21600,21600" '
+        'path="m,l,21600r21600,l21600,xe"/>'
+        '<v:shape id="Tekstvak 1" type="#_x0000_t202" style="width:170pt;height:57pt">'
+        f"<v:textbox><w:txbxContent>{content}</w:txbxContent></v:textbox>"
+        "</v:shape></w:pict></mc:Fallback></mc:AlternateContent>"
+    )
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run()
+    run._r.append(drawing)
+    document.add_paragraph("Tekst naast het tekstvak.")
+    document.save(path)
+    return path
+
+
+def write_text_file(path: Path) -> Path:
+    """A plain text file that was renamed to .docx."""
+    path.write_text("Dit is gewoon tekst, geen Word-document.\n", encoding="utf-8")
+    return path
+
+
+def write_old_word_file(path: Path) -> Path:
+    """An old Word 97-2003 file (.doc, an OLE compound file) that was renamed to .docx."""
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    return path
+
+
+def write_zip_without_document(path: Path) -> Path:
+    """A zip archive (like an .xlsx) that has no word/document.xml."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return path

@@ -1,0 +1,89 @@
+"""The imvdoc command line: exit codes and exact Dutch messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from test_content import break_file
+
+MAILING_FILE = "mailings/2023-05-09-stand-van-zaken.md"
+
+
+def imvdoc(project, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "imvdoc", "--project", str(project.root), "--quiet", *args],
+        capture_output=True, text=True, encoding="utf-8",
+    )
+
+
+def test_check_reports_three_mistakes_at_once_and_writes_nothing(project):
+    break_file(project, "gemeenten.yaml", "postcode: 2003 PB", "postcode: 2003PB")
+    break_file(project, MAILING_FILE, "onderwerp: Integraal", "onderwrp: Integraal")
+    break_file(project, "plan/plan.yaml", "    titel: Jeugd en Veiligheid\n", "")
+    result = imvdoc(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Fout in de inhoud (4 problemen):",
+        "  content/gemeenten.yaml:188: gemeenten[25].postadres.postcode: verwacht een "
+        "postcode als '2003 PB', gevonden '2003PB'",
+        "  content/plan/plan.yaml:25: themas[1].titel: ontbreekt (verplicht veld)",
+        "  content/mailings/2023-05-09-stand-van-zaken.md:3: onderwerp: ontbreekt (verplicht veld)",
+        "  content/mailings/2023-05-09-stand-van-zaken.md:5: onderwrp: onbekend veld "
+        "(bedoelt u 'onderwerp'?)",
+    ]
+    assert "Traceback" not in result.stderr
+    assert not project.build_dir.exists()
+
+
+def test_check_passes_on_the_shipped_content(project):
+    result = imvdoc(project, "check")
+    assert result.returncode == 0, result.stderr
+    assert "Inhoud en sjablonen zijn in orde." in result.stderr
+    assert not project.build_dir.exists()
+
+
+def test_an_unknown_placeholder_in_a_letter_names_the_file_and_line(project):
+    break_file(project, MAILING_FILE, "{{ plan.verkenning.trekker }}", "{{ plan.verkenning.leider }}")
+    result = imvdoc(project, "letters")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Fout in een sjabloon (1 probleem):",
+        "  content/mailings/2023-05-09-stand-van-zaken.md:28: onbekend veld 'leider'",
+    ]
+    assert not project.build_dir.exists()
+
+
+def test_a_word_template_variable_the_content_lacks_is_named(project):
+    import docx
+
+    path = project.templates_dir / "brief.docx"
+    document = docx.Document(str(path))
+    document.add_paragraph("{{ gemeente.burgemeester }}")
+    document.save(str(path))
+    result = imvdoc(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "Fout in een sjabloon (1 probleem):"
+    assert result.stderr.splitlines()[1].startswith(
+        "  templates/brief.docx: onbekend veld 'burgemeester'")
+    assert "gemeente.burgemeester" in result.stderr
+
+
+def test_letters_for_one_gemeente_writes_only_its_three_files(project):
+    result = imvdoc(project, "letters", "--gemeente", "GM0392")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("s.")
+    assert result.stderr.startswith("1 brieven gemaakt in 3 formaten (DOCX, PDF, HTML), 3 bestanden in ")
+    folder = project.build_dir / "letters" / "2023-05-09-stand-van-zaken"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "GM0392-haarlem.docx", "GM0392-haarlem.html", "GM0392-haarlem.pdf"]
+
+
+def test_an_unknown_gemeente_or_mailing_on_the_command_line_is_an_error(project):
+    result = imvdoc(project, "letters", "--gemeente", "GM9999", "--mailing", "nope")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Fout in de inhoud (2 problemen):",
+        "  --mailing: onbekende brief 'nope'; bekend zijn: 2023-05-09-stand-van-zaken",
+        "  --gemeente: onbekende CBS-code 'GM9999'",
+    ]
