@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from imvdoc.content import Content, load_content
 from imvdoc.context import Letter, build_letter, shared_context
-from imvdoc.convert import Converter, Job, check_docx
+from imvdoc.convert import Converter, Job, check_docx, docx_findings
 from imvdoc.errors import ContentError, ConversionError, Problem, TemplateError, display_path
 from imvdoc.outputs import FORMATS, letter_paths, slug, write_atomic
 from imvdoc.render import WordTemplate, word_blocks
@@ -210,7 +210,8 @@ def convert_files(project: Project, paths: list[Path],
         if reason:
             problems.append(Problem(str(path), reason))
         else:
-            jobs.append(Job(docx=path, name=str(path), fallback_title=path.stem))
+            jobs.append(Job(docx=path, name=str(path), fallback_title=path.stem,
+                            warnings=docx_findings(path)))
     written, warnings = [], []
     if jobs:
         converter = Converter(project.templates_dir, project.root)

@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator,

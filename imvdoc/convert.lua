@@ -190,23 +190,36 @@ local function template(path)
   return templates[path]
 end
 
+-- No title in the document's properties: its opening heading is the title (and is not
+-- repeated below it), else its first heading, else the file name. Done before the
+-- headings are renumbered, so the rest start right below the title.
+local function take_title(doc, fallback)
+  if doc.meta.title and pandoc.utils.stringify(doc.meta.title) ~= "" then return doc end
+  local first = doc.blocks[1]
+  if first and first.t == "Header" and pandoc.utils.stringify(first.content):match("%S") then
+    doc.meta.title = to_meta(pandoc.utils.stringify(first.content))
+    doc.blocks:remove(1)
+  else
+    doc.meta.title = to_meta(first_heading(doc) or fallback)
+  end
+  return doc
+end
+
+-- Drop what comes before the first heading (a title page and a table of contents in
+-- Word: the HTML and PDF templates make their own).
+local function from_first_heading(doc)
+  while doc.blocks[1] and doc.blocks[1].t ~= "Header" do doc.blocks:remove(1) end
+  return doc
+end
+
 local function convert(job)
   local warnings = {}
   pandoc.mediabag.empty()
   local doc = pandoc.read(read_file(job.input), "docx")
-  doc = normalise(doc, warnings)
+  if job.skip_front_matter then doc = from_first_heading(doc) end
   for key, value in pairs(job.meta or {}) do doc.meta[key] = to_meta(value) end
-  if not doc.meta.title or pandoc.utils.stringify(doc.meta.title) == "" then
-    -- No title in the document's properties: its opening heading is the title (and is
-    -- not repeated below it), else its first heading, else the file name.
-    local first = doc.blocks[1]
-    if first and first.t == "Header" then
-      doc.meta.title = to_meta(pandoc.utils.stringify(first.content))
-      doc.blocks:remove(1)
-    else
-      doc.meta.title = to_meta(first_heading(doc) or job.fallback_title)
-    end
-  end
+  doc = take_title(doc, job.fallback_title)
+  doc = normalise(doc, warnings)
   doc.meta.lang = to_meta("nl")
   if job.typst then
     if job.media then write_media(job.media) end

@@ -55,6 +55,8 @@ class Job:
     metadata: dict[str, Any] = field(default_factory=dict)
     fallback_title: str = "Document"
     timestamp: dt.datetime | None = None
+    skip_front_matter: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +73,24 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def docx_findings(path: Path) -> list[str]:
+    """What pandoc will silently leave out of a Word document, as Dutch warnings."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8", "replace")
+    findings = []
+    linked = len(re.findall(r"<a:blip\b[^>]*\br:link=", xml))
+    if linked:
+        findings.append(f"{linked} gekoppelde afbeelding(en) niet opgenomen (niet ingesloten in "
+                        "het document); voeg ze in Word in als ingesloten afbeelding")
+    without_fallback = re.sub(r"<mc:AlternateContent\b.*?</mc:AlternateContent>", "", xml,
+                              flags=re.S)
+    legacy = len(re.findall(r"<v:textbox\b", without_fallback))
+    if legacy:
+        findings.append(f"{legacy} tekstvak(ken) in een oud Word-formaat: de tekst daarin is niet "
+                        "overgenomen; zet de tekst in Word in de gewone tekst")
+    return findings
 
 
 def check_docx(path: Path) -> str | None:
@@ -122,6 +142,7 @@ class Converter:
                     "template_typst": str(self.templates / f"{job.kind}.typ"),
                     "meta": job.metadata,
                     "fallback_title": job.fallback_title,
+                    "skip_front_matter": job.skip_front_matter,
                 })
             answers = self._run_pandoc(specs, work_dir)
             broken = {a["template"]: a["error"] for a in answers if a.get("template")}
@@ -150,7 +171,8 @@ class Converter:
     def _finish(self, job: Job, answer: dict, job_dir: Path) -> Result:
         if not answer.get("ok"):
             return Result(job, error=_pandoc_message(answer.get("error", "")))
-        result = Result(job, title=answer.get("title"), warnings=list(answer.get("warnings", [])))
+        result = Result(job, title=answer.get("title"),
+                        warnings=job.warnings + list(answer.get("warnings", [])))
         result.html = (job_dir / "out.html").read_text(encoding="utf-8")
         source = (job_dir / "out.typ").read_text(encoding="utf-8")
         data = {**job.metadata, "title": result.title}

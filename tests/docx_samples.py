@@ -9,6 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -18,8 +19,12 @@ from docx.oxml.shape import CT_Inline
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
-HEBREW = "\u05e9\u05dc\u05d5\u05dd"  # שלום: in DejaVu Sans, not in Liberation Sans
-EMOJI = "\U0001F600"  # 😀: in none of the shipped fonts
+# Characters beyond Latin, and which shipped font (templates/fonts) has them.
+HEBREW = "\u05e9\u05dc\u05d5\u05dd"  # שלום: in Liberation Sans (and DejaVu Sans)
+# გამარჯობა: DejaVu Sans only
+GEORGIAN = "\u10d2\u10d0\u10db\u10d0\u10e0\u10ef\u10dd\u10d1\u10d0"
+EMOJI = "\U0001F600"  # 😀: DejaVu Sans only
+NO_FONT_EMOJI = "\U0001F680"  # 🚀: in none of the shipped fonts
 IMAGE_ALT = "Kaart van de eenheid Noord-Holland met de drie districten"
 LINKED_IMAGE_URL = "https://intranet.example.org/afbeeldingen/kaart.png"
 MISSING_BOOKMARK = "_Ref_bestaat_niet"
@@ -30,6 +35,7 @@ TEXT_BOX_TEXT = "Let op: dit staat in een tekstvak."
 _WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _V = "urn:schemas-microsoft-com:vml"
+_O = "urn:schemas-microsoft-com:office:office"
 
 
 def png_bytes(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (27, 58, 107)) -> bytes:
@@ -61,14 +67,14 @@ def emf_bytes() -> bytes:
     return header + eof
 
 
-def _document_with_intro(title_paragraph: str = "Bijlage bij het IMV") -> Document:
+def _document_with_intro(title_paragraph: str = "Bijlage bij het IMV") -> WordDocument:
     document = Document()
     document.add_paragraph(title_paragraph, style="Heading 1")
     document.add_paragraph("Deze bijlage is in Word gemaakt, niet voor imvdoc.")
     return document
 
 
-def _add_png(document: Document) -> Paragraph:
+def _add_png(document: WordDocument) -> Paragraph:
     """Add an embedded PNG in its own paragraph, as Word's Insert > Picture does."""
     paragraph = document.add_paragraph()
     paragraph.add_run().add_picture(BytesIO(png_bytes()), width=Cm(4))
@@ -140,11 +146,24 @@ def write_first_heading_level_2(path: Path) -> Path:
     return path
 
 
+def write_heading_1_and_2(path: Path) -> Path:
+    """The usual structure: a Heading 1 for the title, Heading 2 for the sections."""
+    document = _document_with_intro()
+    document.add_paragraph("Inleiding", style="Heading 2")
+    document.add_paragraph("Over deze bijlage.")
+    document.add_paragraph("Aanpak", style="Heading 2")
+    document.add_paragraph("Wat we gaan doen.")
+    document.save(path)
+    return path
+
+
 def write_characters_outside_house_font(path: Path) -> Path:
-    """Hebrew (only in DejaVu Sans) and an emoji (in no shipped font) in body text."""
+    """Hebrew, Georgian and emoji in body text: some only in the fallback font (DejaVu
+    Sans), one in no shipped font at all."""
     document = _document_with_intro()
     document.add_paragraph(f"Een groet in het Hebreeuws: {HEBREW}.")
-    document.add_paragraph(f"Een lachend gezicht: {EMOJI}.")
+    document.add_paragraph(f"Een groet in het Georgisch: {GEORGIAN}.")
+    document.add_paragraph(f"Een lachend gezicht: {EMOJI}, en een raket: {NO_FONT_EMOJI}.")
     document.save(path)
     return path
 
@@ -165,52 +184,61 @@ def write_broken_cross_reference(path: Path) -> Path:
 
 
 def write_empty_heading(path: Path) -> Path:
-    """Empty headings (one without text, one with only spaces) between real ones."""
-    document = _document_with_intro()
-    document.add_paragraph("Eerste onderwerp", style="Heading 2")
+    """Empty headings (one without text, one with only spaces) between Heading 1s."""
+    document = Document()
+    document.add_paragraph("Eerste onderwerp", style="Heading 1")
     document.add_paragraph("Tekst.")
     document.add_paragraph("", style="Heading 2")
     document.add_paragraph("Tekst onder een lege kop.")
     document.add_paragraph("   ", style="Heading 3")
-    document.add_paragraph("Tweede onderwerp", style="Heading 2")
+    document.add_paragraph("Tweede onderwerp", style="Heading 1")
     document.add_paragraph("Meer tekst.")
     document.save(path)
     return path
 
 
-def write_text_box(path: Path, text: str = TEXT_BOX_TEXT) -> Path:
-    """A floating text box as Word 2010+ writes it: mc:AlternateContent with a wps:wsp
-    shape (w:txbxContent) and a VML v:textbox fallback."""
+def _vml_text_box(content: str) -> str:
+    return ('<w:pict><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+            'path="m,l,21600r21600,l21600,xe"/>'
+            '<v:shape id="Tekstvak 1" o:spid="_x0000_s1026" type="#_x0000_t202" '
+            'style="position:absolute;width:170pt;height:57pt">'
+            f"<v:textbox><w:txbxContent>{content}</w:txbxContent></v:textbox>"
+            "</v:shape></w:pict>")
+
+
+def _wps_text_box(content: str) -> str:
+    return ('<w:drawing><wp:anchor distT="0" distB="0" distL="114300" distR="114300" '
+            'simplePos="0" relativeHeight="251659264" behindDoc="0" locked="0" '
+            'layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+            '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+            '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+            '<wp:extent cx="2160000" cy="720000"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            '<wp:wrapSquare wrapText="bothSides"/>'
+            '<wp:docPr id="10" name="Tekstvak 1"/><wp:cNvGraphicFramePr/>'
+            f'<a:graphic><a:graphicData uri="{_WPS}">'
+            '<wps:wsp><wps:cNvSpPr txBox="1"/>'
+            '<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2160000" cy="720000"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>'
+            f"<wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx>"
+            '<wps:bodyPr rot="0" vert="horz" wrap="square"/>'
+            "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>")
+
+
+def write_text_box(path: Path, text: str = TEXT_BOX_TEXT, legacy: bool = False) -> Path:
+    """A floating text box as Word 2010+ writes it (mc:AlternateContent: a wps:wsp shape
+    with w:txbxContent, and a VML v:textbox fallback), or with `legacy` as older Word
+    wrote it (only the VML w:pict)."""
     document = _document_with_intro()
     content = f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
-    drawing = parse_xml(
-        f'<mc:AlternateContent {nsdecls("w", "wp", "a", "r")} xmlns:mc="{_MC}" '
-        f'xmlns:wps="{_WPS}" xmlns:v="{_V}">'
-        '<mc:Choice Requires="wps"><w:drawing>'
-        '<wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" '
-        'relativeHeight="251659264" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
-        '<wp:simplePos x="0" y="0"/>'
-        '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
-        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
-        '<wp:extent cx="2160000" cy="720000"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-        '<wp:wrapSquare wrapText="bothSides"/>'
-        '<wp:docPr id="10" name="Tekstvak 1"/><wp:cNvGraphicFramePr/>'
-        f'<a:graphic><a:graphicData uri="{_WPS}">'
-        '<wps:wsp><wps:cNvSpPr txBox="1"/>'
-        '<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2160000" cy="720000"/></a:xfrm>'
-        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>'
-        f"<wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx>"
-        '<wps:bodyPr rot="0" vert="horz" wrap="square"/>'
-        "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
-        '<mc:Fallback><w:pict><v:shapetype id="_x0000_t202" coordsize="21600,21600" '
-        'path="m,l,21600r21600,l21600,xe"/>'
-        '<v:shape id="Tekstvak 1" type="#_x0000_t202" style="width:170pt;height:57pt">'
-        f"<v:textbox><w:txbxContent>{content}</w:txbxContent></v:textbox>"
-        "</v:shape></w:pict></mc:Fallback></mc:AlternateContent>"
-    )
+    namespaces = f'{nsdecls("w", "wp", "a", "r")} xmlns:wps="{_WPS}" xmlns:v="{_V}" xmlns:o="{_O}"'
+    if legacy:
+        xml = f"<w:r {namespaces}>{_vml_text_box(content)}</w:r>"
+    else:
+        xml = (f'<w:r {namespaces} xmlns:mc="{_MC}"><mc:AlternateContent>'
+               f'<mc:Choice Requires="wps">{_wps_text_box(content)}</mc:Choice>'
+               f"<mc:Fallback>{_vml_text_box(content)}</mc:Fallback></mc:AlternateContent></w:r>")
     paragraph = document.add_paragraph()
-    run = paragraph.add_run()
-    run._r.append(drawing)
+    paragraph._p.append(parse_xml(xml))
     document.add_paragraph("Tekst naast het tekstvak.")
     document.save(path)
     return path

@@ -1,4 +1,4 @@
-"""One-off tool: generate the first version of templates/brief.docx.
+"""One-off tool: generate the first versions of templates/brief.docx and templates/imv.docx.
 
 The .docx in git is the source that staff edit in Word; the build reads the .docx and never
 runs this script. Run it only to start over from scratch (it refuses to overwrite an
@@ -128,12 +128,14 @@ def first_page_header(section) -> None:
     add_paragraph(left, "{{ regel }}")
     add_paragraph(left, "{%p endfor %}")
     right.paragraphs[0].text = "{%p for rij in briefhoofd.afzenderblok %}"
-    add_paragraph(right, "{{ rij.label }}", bold=True, size=7.5, color=GREY)
+    label = add_paragraph(right, "{{ rij.label }}", bold=True, size=7.5, color=GREY)
+    label.paragraph_format.space_before = Pt(5)
     add_paragraph(right, "{%p for regel in rij.regels %}")
     add_paragraph(right, "{{ regel }}", size=7.5)
     add_paragraph(right, "{%p endfor %}")
-    add_paragraph(right, "", size=4)
     add_paragraph(right, "{%p endfor %}")
+    for paragraph in right.paragraphs:
+        paragraph.paragraph_format.line_spacing = 1.0
 
     subject = add_paragraph(header, "", space_after=24)
     subject.paragraph_format.space_before = Pt(18)
@@ -165,23 +167,63 @@ def continuation_header_and_footer(section) -> None:
     section.first_page_footer.is_linked_to_previous = False
 
 
+def block_loop(blocks: str) -> list[tuple[str, str | None]]:
+    """The paragraphs that lay out Markdown blocks in the template's own Word styles."""
+    return [
+        (f"{{%p for blok in {blocks} %}}", None),
+        ("{%p if blok.soort == 'kop' and blok.niveau == 1 %}", None),
+        ("{{r blok.opmaak }}", "Heading 1"),
+        ("{%p elif blok.soort == 'kop' and blok.niveau == 2 %}", None),
+        ("{{r blok.opmaak }}", "Heading 2"),
+        ("{%p elif blok.soort == 'kop' %}", None),
+        ("{{r blok.opmaak }}", "Heading 3"),
+        ("{%p elif blok.soort == 'opsomming' %}", None),
+        ("{{r blok.opmaak }}", "List Bullet"),
+        ("{%p elif blok.soort == 'nummering' %}", None),
+        ("{{r blok.opmaak }}", "List Number"),
+        ("{%p elif blok.soort == 'tabel' %}", None),
+        (TABLE, None),
+        ("{%p else %}", None),
+        ("{{r blok.opmaak }}", "Body Text"),
+        ("{%p endif %}", None),
+        ("{%p endfor %}", None),
+    ]
+
+
+TABLE = object()  # marks where block_loop puts its table
+
+
+def add_table_block(document) -> None:
+    """A table whose columns and rows come from a Markdown table; the header row repeats
+    on every page."""
+    table = document.add_table(rows=4, cols=3)
+    table.style = "Table Grid"
+    rows = [("{%tc for cel in blok.kop %}", "{{r cel }}", "{%tc endfor %}"),
+            ("{%tr for rij in blok.rijen %}", "", ""),
+            ("{%tc for cel in rij %}", "{{r cel }}", "{%tc endfor %}"),
+            ("{%tr endfor %}", "", "")]
+    for index, texts in enumerate(rows):
+        for column, text in enumerate(texts):
+            table.cell(index, column).text = text
+    for run in table.rows[0].cells[1].paragraphs[0].runs:
+        run.bold = True
+    header = table.rows[0]._tr.get_or_add_trPr()
+    header.append(OxmlElement("w:tblHeader"))
+
+
+def add_blocks(document, paragraphs) -> None:
+    for text, style in paragraphs:
+        if text is TABLE:
+            add_table_block(document)
+            continue
+        paragraph = document.add_paragraph(style=style)
+        if text:
+            paragraph.add_run(text)
+
+
 BODY = [
     ("{{ brief.aanhef }}", "Body Text"),
-    ("{%p for blok in brief.tekst %}", None),
-    ("{%p if blok.soort == 'kop' and blok.niveau == 1 %}", None),
-    ("{{r blok.opmaak }}", "Heading 1"),
-    ("{%p elif blok.soort == 'kop' and blok.niveau == 2 %}", None),
-    ("{{r blok.opmaak }}", "Heading 2"),
-    ("{%p elif blok.soort == 'kop' %}", None),
-    ("{{r blok.opmaak }}", "Heading 3"),
-    ("{%p elif blok.soort == 'opsomming' %}", None),
-    ("{{r blok.opmaak }}", "List Bullet"),
-    ("{%p elif blok.soort == 'nummering' %}", None),
-    ("{{r blok.opmaak }}", "List Number"),
-    ("{%p else %}", None),
-    ("{{r blok.opmaak }}", "Body Text"),
-    ("{%p endif %}", None),
-    ("{%p endfor %}", None),
+    *block_loop("brief.tekst"),
     ("{{ brief.slot }}", "Body Text"),
     ("", None),
     ("", None),
@@ -208,13 +250,126 @@ def make_brief(path: Path) -> None:
     section.different_first_page_header_footer = True
     first_page_header(section)
     continuation_header_and_footer(section)
-    for text, style in BODY:
-        paragraph = document.add_paragraph(style=style)
-        if text:
-            paragraph.add_run(text)
+    add_blocks(document, BODY)
     properties = document.core_properties
     properties.title = "{{ brief.onderwerp }} – gemeenteraad van {{ gemeente.naam }}"
     properties.subject = "{{ brief.onderwerp }}"
+    properties.author = "{{ afzender.afdeling }} {{ afzender.eenheid }}"
+    properties.language = "nl-NL"
+    properties.comments = "Sjabloon voor imvdoc: de velden tussen accolades vult imvdoc in."
+    properties.revision = 1
+    document.save(path)
+
+
+def add_toc(document) -> None:
+    """A Word table-of-contents field over Heading 1-2; Word fills it when fields update
+    (on opening, since updateFields is set)."""
+    paragraph = document.add_paragraph()
+    def field_char(kind: str):
+        run = OxmlElement("w:r")
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run.append(char)
+        paragraph._p.append(run)
+    field_char("begin")
+    run = OxmlElement("w:r")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
+    run.append(instruction)
+    paragraph._p.append(run)
+    field_char("separate")
+    paragraph.add_run("De inhoudsopgave verschijnt als Word de velden bijwerkt (F9).")
+    field_char("end")
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def number_headings(document) -> None:
+    """Heading 1 and Heading 2 numbered 1, 1.1, ... by a Word multilevel list."""
+    numbering = document.part.numbering_part.element
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), "90")
+    for level, (style, text) in enumerate((("Heading1", "%1"), ("Heading2", "%1.%2"))):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(qn("w:ilvl"), str(level))
+        for tag, value in (("w:start", "1"), ("w:numFmt", "decimal"), ("w:pStyle", style),
+                           ("w:lvlText", text), ("w:lvlJc", "left")):
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), value)
+            lvl.append(element)
+        ppr = OxmlElement("w:pPr")
+        indent = OxmlElement("w:ind")
+        indent.set(qn("w:left"), "709")
+        indent.set(qn("w:hanging"), "709")
+        ppr.append(indent)
+        lvl.append(ppr)
+        abstract.append(lvl)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "90")
+    abstract_id = OxmlElement("w:abstractNumId")
+    abstract_id.set(qn("w:val"), "90")
+    num.append(abstract_id)
+    numbering.append(num)
+    for level, name in enumerate(("Heading 1", "Heading 2")):
+        ppr = document.styles[name].element.get_or_add_pPr()
+        numpr = OxmlElement("w:numPr")
+        ilvl = OxmlElement("w:ilvl")
+        ilvl.set(qn("w:val"), str(level))
+        numid = OxmlElement("w:numId")
+        numid.set(qn("w:val"), "90")
+        numpr.append(ilvl)
+        numpr.append(numid)
+        ppr.insert(0, numpr)
+
+
+def make_imv(path: Path) -> None:
+    """The concept IMV: title page, table of contents, numbered chapters, CONCEPT header."""
+    document = Document()
+    style_document(document)
+    number_headings(document)
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(25), Mm(20)
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    header = section.header
+    run = header.paragraphs[0].add_run(
+        "CONCEPT · {{ plan.afkorting }} · versie {{ concept.versie }} · {{ concept.datum }}")
+    run.bold = True
+    run.font.size = Pt(8)
+    run.font.color.rgb = HOUSE_BLUE
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run("Pagina ")
+    add_field(footer, "PAGE", "1")
+    footer.add_run(" van ")
+    add_field(footer, "NUMPAGES", "1")
+    for item in footer.runs:
+        item.font.size = Pt(8)
+
+    add_paragraph(document, "{{ afzender.organisatie }} · {{ plan.eenheid }}", bold=True,
+                  size=12, color=HOUSE_BLUE, space_after=120)
+    title = document.add_paragraph("{{ plan.titel }}", style="Title")
+    title.runs[0].font.color.rgb = HOUSE_BLUE
+    add_paragraph(document, "CONCEPT", bold=True, size=28, color=RGBColor(0xB0, 0x00, 0x20),
+                  space_after=6)
+    add_paragraph(document, "{{ concept.status }}", size=12, space_after=6)
+    add_paragraph(document, "Versie {{ concept.versie }} · {{ concept.datum }}", size=12)
+    document.add_page_break()
+    add_paragraph(document, "Inhoud", bold=True, size=14, color=HOUSE_BLUE, space_after=8)
+    add_toc(document)
+    document.add_page_break()
+    add_blocks(document, block_loop("tekst"))
+    properties = document.core_properties
+    properties.title = "{{ plan.titel }} (concept, versie {{ concept.versie }})"
+    properties.subject = "{{ concept.status }}"
     properties.author = "{{ afzender.afdeling }} {{ afzender.eenheid }}"
     properties.language = "nl-NL"
     properties.comments = "Sjabloon voor imvdoc: de velden tussen accolades vult imvdoc in."
@@ -226,13 +381,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="overwrite existing templates")
     args = parser.parse_args()
-    target = TEMPLATES / "brief.docx"
-    if target.exists() and not args.force:
-        print(f"{target} bestaat al; gebruik --force om het te overschrijven", file=sys.stderr)
-        return 1
-    make_brief(target)
-    print(f"geschreven: {target}")
-    return 0
+    status = 0
+    for name, make in (("brief.docx", make_brief), ("imv.docx", make_imv)):
+        target = TEMPLATES / name
+        if target.exists() and not args.force:
+            print(f"{target} bestaat al; gebruik --force om het te overschrijven", file=sys.stderr)
+            status = 1
+            continue
+        make(target)
+        print(f"geschreven: {target}")
+    return status
 
 
 if __name__ == "__main__":

@@ -1,0 +1,317 @@
+"""`imvdoc convert` on Word files not made for imvdoc: PDF/A + PDF/UA, self-contained HTML."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
+
+import docx_samples as samples
+from checks import assert_pdf_ua_and_a, assert_self_contained_html
+from imvdoc.cli import main
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- Running the CLI and reading its outputs --------------------------------------------
+
+
+@dataclass
+class Converted:
+    """What `imvdoc convert` did with one sample."""
+
+    code: int
+    stderr: str
+    html: str | None
+    pdf: bytes | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def convert(write_sample: Callable[[Path], Path], tmp_path: Path, monkeypatch,
+            capsys) -> Converted:
+    """Write a sample as tmp_path/<name>.docx and run `imvdoc convert` on it in-process.
+
+    The CLI runs from tmp_path with relative paths, so its messages stay short lines.
+    """
+    monkeypatch.chdir(tmp_path)
+    name = write_sample.__name__.removeprefix("write_")
+    source = write_sample(Path(f"{name}.docx"))
+    code = main(["--project", str(PROJECT_ROOT), "convert", str(source), "--uitvoer", "uitvoer"])
+    stderr = capsys.readouterr().err
+    outputs = tmp_path / "uitvoer"
+    html_files = sorted(outputs.glob("*.html"))
+    pdf_files = sorted(outputs.glob("*.pdf"))
+    assert len(html_files) <= 1 and len(pdf_files) <= 1, \
+        f"te veel uitvoer: {html_files + pdf_files}"
+    return Converted(
+        code=code,
+        stderr=stderr,
+        html=html_files[0].read_text(encoding="utf-8") if html_files else None,
+        pdf=pdf_files[0].read_bytes() if pdf_files else None,
+        warnings=_warnings(stderr),
+    )
+
+
+def _warnings(stderr: str) -> list[str]:
+    """The `waarschuwing:` lines of the CLI, joined again where the console wrapped them."""
+    flat = " ".join(stderr.split())
+    found = re.findall(r"waarschuwing: (.*?)(?=waarschuwing: |geschreven: |$)", flat)
+    return [warning.strip() for warning in found]
+
+
+def assert_both_outputs(result: Converted) -> None:
+    """The conversion succeeded, and both outputs pass the PDF and HTML checks."""
+    assert result.code == 0, f"imvdoc convert gaf code {result.code}:\n{result.stderr}"
+    assert result.html is not None, f"geen HTML geschreven:\n{result.stderr}"
+    assert result.pdf is not None, f"geen PDF geschreven:\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    assert_pdf_ua_and_a(result.pdf)
+    assert_self_contained_html(result.html)
+
+
+@dataclass
+class Element:
+    """One HTML element: its tag, attributes and all text inside it."""
+
+    tag: str
+    attrs: dict[str, str | None]
+    text: str = ""
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, dict(attrs))
+        self.elements.append(element)
+        if tag not in _VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index].tag == tag:
+                del self._open[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            element.text += data
+
+
+def elements(html: str, *tags: str) -> list[Element]:
+    """The elements with one of these tags, in document order."""
+    parser = _Elements()
+    parser.feed(html)
+    parser.close()
+    return [element for element in parser.elements if element.tag in tags]
+
+
+def body_text(html: str) -> str:
+    """The text of <body>, with whitespace runs made single spaces."""
+    return " ".join(elements(html, "body")[0].text.split())
+
+
+def headings(html: str) -> list[tuple[int, str]]:
+    """(level, text) of every <h1>..<h6>, in document order."""
+    return [(int(e.tag[1]), " ".join(e.text.split()))
+            for e in elements(html, "h1", "h2", "h3", "h4", "h5", "h6")]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def pdf_figure_alts(pdf: bytes) -> list[str]:
+    """The /Alt of every /Figure in the PDF's structure tree."""
+    alts: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, ArrayObject):
+            for child in node:
+                walk(child)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"])
+    return alts
+
+
+# --- The cases ----------------------------------------------------------------------------
+
+
+def test_an_embedded_png_becomes_a_data_uri_with_alt_text(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_embedded_png, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    images = elements(result.html, "img")
+    assert len(images) == 1
+    src = images[0].attrs.get("src") or ""
+    assert src.startswith("data:image/png;base64,")
+    assert base64.b64decode(src.split(",", 1)[1]) == samples.png_bytes()
+    assert (images[0].attrs.get("alt") or "").strip(), "de afbeelding heeft geen alt-tekst"
+    assert 'src="http' not in result.html and 'src="media/' not in result.html
+    assert all(alt.strip() for alt in pdf_figure_alts(result.pdf))
+    assert len(pdf_figure_alts(result.pdf)) == 1
+    assert any("beschrijving" in w for w in result.warnings), \
+        f"geen waarschuwing over de ontbrekende beschrijving: {result.warnings}"
+
+
+def test_the_alt_text_set_in_word_becomes_the_html_alt_and_pdf_alt(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_png_with_alt_text, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    images = elements(result.html, "img")
+    assert [image.attrs.get("alt") for image in images] == [samples.IMAGE_ALT]
+    assert pdf_figure_alts(result.pdf) == [samples.IMAGE_ALT]
+    assert not any("beschrijving" in w for w in result.warnings)
+
+
+def test_a_linked_image_loads_nothing_external_and_gives_a_dutch_warning(tmp_path, monkeypatch,
+                                                                        capsys):
+    result = convert(samples.write_linked_image, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    for image in elements(result.html, "img"):
+        assert (image.attrs.get("src") or "").startswith("data:")
+    assert "Tekst na de afbeelding." in body_text(result.html)
+    assert any("afbeelding" in w.lower() for w in result.warnings), \
+        f"geen waarschuwing over de gekoppelde afbeelding: {result.warnings}"
+
+
+def test_an_emf_image_is_replaced_by_a_dutch_text_with_a_warning(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_emf_image, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert elements(result.html, "img") == []
+    assert "Afbeelding" in body_text(result.html)
+    assert "Afbeelding" in pdf_text(result.pdf)
+    assert "Tekst na de tekening." in body_text(result.html)
+    assert any("afbeelding" in w.lower() for w in result.warnings), \
+        f"geen waarschuwing over de EMF-afbeelding: {result.warnings}"
+
+
+def test_headings_that_start_at_level_2_get_one_h1_and_skip_no_level(tmp_path, monkeypatch,
+                                                                     capsys):
+    result = convert(samples.write_first_heading_level_2, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    found = headings(result.html)
+    assert [level for level, _ in found].count(1) == 1
+    assert found[0][0] == 1, f"de eerste kop is geen <h1>: {found}"
+    for (before, _), (after, text) in zip(found, found[1:]):
+        assert after <= before + 1, f"kopniveau overgeslagen bij {text!r}: {found}"
+    in_source = ["Inleiding", "Achtergrond", "Aanpak", "Uitvoering"]
+    assert [text for _, text in found if text in in_source] == in_source
+
+
+def test_heading_1_with_heading_2_below_it_skips_no_level(tmp_path, monkeypatch, capsys):
+    """The usual Word structure: Heading 1 for the title, Heading 2 for the sections."""
+    result = convert(samples.write_heading_1_and_2, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    found = headings(result.html)
+    assert [level for level, _ in found] == [1, 2, 2]
+    assert [text for _, text in found] == ["Bijlage bij het IMV", "Inleiding", "Aanpak"]
+
+
+def test_characters_outside_the_house_font_fall_back_or_are_replaced_with_a_warning(
+        tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_characters_outside_house_font, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    missing = f"U+{ord(samples.NO_FONT_EMOJI):04X}"
+    assert any(missing in w for w in result.warnings), \
+        f"geen waarschuwing over {missing}: {result.warnings}"
+    for char in (*samples.HEBREW, *samples.GEORGIAN, samples.EMOJI):  # in a shipped font
+        assert not any(f"U+{ord(char):04X}" in w for w in result.warnings), \
+            f"{char!r} staat in een meegeleverd lettertype maar is toch vervangen"
+    text = body_text(result.html)
+    for original in (samples.HEBREW, samples.GEORGIAN, samples.EMOJI, samples.NO_FONT_EMOJI):
+        assert original in text, f"{original!r} ontbreekt in de HTML"
+    assert samples.GEORGIAN in pdf_text(result.pdf)
+    assert samples.NO_FONT_EMOJI not in pdf_text(result.pdf)
+
+
+def test_a_broken_cross_reference_keeps_its_text_and_gives_a_warning(tmp_path, monkeypatch,
+                                                                     capsys):
+    result = convert(samples.write_broken_cross_reference, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert samples.CROSS_REFERENCE_TEXT in body_text(result.html)
+    assert samples.CROSS_REFERENCE_TEXT in " ".join(pdf_text(result.pdf).split())
+    hrefs = [a.attrs.get("href") for a in elements(result.html, "a")]
+    assert f"#{samples.MISSING_BOOKMARK}" not in hrefs
+    assert any(samples.MISSING_BOOKMARK in w for w in result.warnings), \
+        f"geen waarschuwing over de kruisverwijzing: {result.warnings}"
+
+
+def test_empty_headings_are_left_out(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_empty_heading, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    found = headings(result.html)
+    assert all(text for _, text in found), f"lege kop in de HTML: {found}"
+    assert "Tweede onderwerp" in [text for _, text in found]
+
+
+TEXT_BOXES = pytest.mark.parametrize("legacy", [False, True],
+                                     ids=["wps-met-vml-terugval", "alleen-vml"])
+
+
+def _text_box_sample(legacy: bool) -> Callable[[Path], Path]:
+    def write_text_box(path: Path) -> Path:
+        return samples.write_text_box(path, legacy=legacy)
+
+    return write_text_box
+
+
+@TEXT_BOXES
+def test_a_text_box_is_converted_without_a_crash(legacy, tmp_path, monkeypatch, capsys):
+    result = convert(_text_box_sample(legacy), tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert "Tekst naast het tekstvak." in body_text(result.html)
+
+
+@TEXT_BOXES
+def test_the_text_of_a_text_box_is_kept_or_reported(legacy, tmp_path, monkeypatch, capsys):
+    result = convert(_text_box_sample(legacy), tmp_path, monkeypatch, capsys)
+    assert result.html is not None, result.stderr
+    count = body_text(result.html).count(samples.TEXT_BOX_TEXT)
+    assert count <= 1, "de tekst van het tekstvak staat er dubbel in"
+    assert count == 1 or any("tekstvak" in w.lower() for w in result.warnings), \
+        f"de tekst van het tekstvak is zonder waarschuwing verdwenen: {result.warnings}"
+
+
+@pytest.mark.parametrize("write_sample, words", [
+    (samples.write_text_file, ["geen", "Word"]),
+    (samples.write_old_word_file, [".doc", "Word"]),
+    (samples.write_zip_without_document, ["geen", "Word"]),
+], ids=["tekstbestand", "oud-doc-bestand", "zip-zonder-document"])
+def test_a_file_that_is_not_a_word_document_exits_1_with_a_dutch_message(
+        write_sample, words, tmp_path):
+    source = write_sample(tmp_path / "aanlevering.docx")
+    outputs = tmp_path / "uitvoer"
+    process = subprocess.run(
+        [sys.executable, "-m", "imvdoc", "--project", str(PROJECT_ROOT), "convert", str(source),
+         "--uitvoer", str(outputs)],
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    assert process.returncode == 1, process.stderr
+    assert "Traceback" not in process.stderr, process.stderr
+    lines = [line for line in process.stderr.splitlines() if source.name in line]
+    assert lines, f"de melding noemt {source.name} niet:\n{process.stderr}"
+    for word in words:
+        assert word in lines[0], f"{word!r} ontbreekt in de melding: {lines[0]}"
+    assert not outputs.exists() or not any(outputs.iterdir())
