@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help letters check test clean update-golden
+.PHONY: help letters draft check test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -20,14 +20,14 @@ $(STAMP): pyproject.toml
 letters: $(STAMP) ## Build every letter of every mailing for every gemeente (DOCX, PDF, HTML)
 	$(BIN)/imvdoc letters
 
+draft: $(STAMP) ## Build the concept IMV (DOCX, PDF, HTML) into build/draft/
+	$(BIN)/imvdoc draft
+
 check: $(STAMP) ## Validate content and templates; build nothing
 	$(BIN)/imvdoc check
 
 test: $(STAMP) ## Run the tests
 	$(BIN)/pytest
-
-update-golden: $(STAMP) ## Regenerate the golden text files under tests/golden/
-	$(BIN)/pytest tests/test_golden.py --update-golden
 
 clean: ## Remove build/ (outputs only; .venv stays)
 	rm -rf build

@@ -11,9 +11,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from imvdoc.content import Content, load_content
+from imvdoc.context import build_draft as build_draft_context
 from imvdoc.context import Letter, build_letter, shared_context
 from imvdoc.convert import Converter, Job, check_docx, docx_findings
 from imvdoc.errors import ContentError, ConversionError, Problem, TemplateError, display_path
@@ -78,7 +79,7 @@ def check(project: Project) -> tuple[Content, list[str]]:
         first = next((letter for letter in letters if letter.mailing.id == mailing.id), None)
         if first is not None:
             try:
-                template.render(_word_context(first))
+                template.render(_word_context(first.context, first.body))
             except TemplateError as error:
                 problems += error.problems
     for name in ("brief.html", "brief.typ", "document.html", "document.typ"):
@@ -92,6 +93,21 @@ def check(project: Project) -> tuple[Content, list[str]]:
     return content, notes
 
 
+@dataclass
+class Document:
+    """One document to make: a Word template and its context, where its three files go,
+    and the furniture the HTML and PDF templates draw."""
+
+    name: str
+    template: WordTemplate
+    context: dict[str, Any]
+    paths: dict[str, Path]
+    kind: str
+    furniture: dict[str, Any]
+    date: dt.date
+    skip_front_matter: bool = False
+
+
 def build_letters(project: Project, mailing_ids: Iterable[str] | None = None,
                   cbs_codes: Iterable[str] | None = None,
                   on_start: Callable[[int], None] | None = None,
@@ -102,21 +118,57 @@ def build_letters(project: Project, mailing_ids: Iterable[str] | None = None,
     # 1. Load and validate all content; check the selection against it.
     content = load_content(project.content_dir)
     mailing_ids = _check_selection(content, mailing_ids, cbs_codes)
-    # 2. Read the templates once.
+    # 2. Read the template once.
     template = WordTemplate(project.templates_dir / "brief.docx", project.root)
-    converter = Converter(project.templates_dir, project.root)
     # 3. Build every letter's context: a placeholder that cannot be filled stops the build
     #    here, before anything is written.
-    letters = list(_letters(content, mailing_ids, cbs_codes))
+    documents = [
+        Document(
+            name=f"{letter.mailing.id}/{letter.gemeente.cbs_code}", template=template,
+            context=_word_context(letter.context, letter.body),
+            paths=letter_paths(project.build_dir, letter.mailing.id, letter.gemeente),
+            kind="brief", furniture=letter.furniture.as_data(), date=letter.mailing.meta.datum,
+        )
+        for letter in _letters(content, mailing_ids, cbs_codes)
+    ]
+    # 4. Render, convert and write them.
+    return _make(project, documents, started, on_start, on_progress)
+
+
+def build_draft(project: Project) -> Summary:
+    """Build the concept IMV as DOCX, PDF and HTML under build/draft/."""
+    started = time.perf_counter()
+    # 1. Load and validate all content.
+    content = load_content(project.content_dir)
+    # 2. Read the template.
+    template = WordTemplate(project.templates_dir / "imv.docx", project.root)
+    # 3. Fill the concept's text.
+    draft = build_draft_context(content)
+    meta = content.concept.meta
+    stem = f"{slug(content.plan.afkorting)}-concept-v{slug(meta.versie).replace('-', '.')}"
+    document = Document(
+        name=f"draft/{stem}", template=template, context=_word_context(draft.context, draft.body),
+        paths={fmt: project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS},
+        kind="imv", furniture=draft.furniture, date=meta.datum, skip_front_matter=True,
+    )
+    # 4. Render, convert and write it.
+    return _make(project, [document], started)
+
+
+def _make(project: Project, documents: list[Document], started: float,
+          on_start: Callable[[int], None] | None = None,
+          on_progress: Progress | None = None) -> Summary:
+    """Render each document's DOCX, convert batches to HTML and PDF, write all atomically.
+    A document that fails is reported; the others are written."""
+    converter = Converter(project.templates_dir, project.root)
     if on_start:
-        on_start(len(letters))
-    summary = Summary(letters=len(letters))
+        on_start(len(documents))
+    summary = Summary(letters=len(documents))
     failures: list[Problem] = []
-    # 4-6. Per batch: render DOCX, convert to HTML and PDF, write all three atomically.
     with tempfile.TemporaryDirectory(prefix="imvdoc-docx-") as work:
-        for start in range(0, len(letters), BATCH_SIZE):
-            batch = letters[start:start + BATCH_SIZE]
-            failures += _build_batch(batch, template, converter, project, Path(work), summary)
+        for start in range(0, len(documents), BATCH_SIZE):
+            batch = documents[start:start + BATCH_SIZE]
+            failures += _make_batch(batch, converter, project, Path(work), summary)
             if on_progress:
                 on_progress(len(batch))
     summary.seconds = time.perf_counter() - started
@@ -125,37 +177,38 @@ def build_letters(project: Project, mailing_ids: Iterable[str] | None = None,
     return summary
 
 
-def _build_batch(batch: list[Letter], template: WordTemplate, converter: Converter,
-                 project: Project, work: Path, summary: Summary) -> list[Problem]:
-    jobs, documents = [], []
-    for letter in batch:
-        docx = template.render(_word_context(letter))
-        paths = letter_paths(project.build_dir, letter.mailing.id, letter.gemeente)
-        staged = work / paths["docx"].name
+def _make_batch(batch: list[Document], converter: Converter, project: Project, work: Path,
+                summary: Summary) -> list[Problem]:
+    jobs, rendered = [], []
+    for index, document in enumerate(batch):
+        docx = document.template.render(document.context)
+        staged = work / f"{index}-{document.paths['docx'].name}"
         staged.write_bytes(docx)
-        documents.append((docx, paths))
+        rendered.append(docx)
         jobs.append(Job(
-            docx=staged, name=display_path(paths["docx"], project.root), kind="brief",
-            metadata=letter.furniture.as_data(),
-            timestamp=dt.datetime.combine(letter.mailing.meta.datum, dt.time(12),
-                                          tzinfo=dt.timezone.utc),
+            docx=staged, name=display_path(document.paths["docx"], project.root),
+            kind=document.kind, metadata=document.furniture,
+            timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc),
+            skip_front_matter=document.skip_front_matter,
         ))
     failures = []
-    for (docx, paths), result in zip(documents, converter.convert(jobs)):
+    for document, docx, result in zip(batch, rendered, converter.convert(jobs)):
         if not result.ok:
             failures.append(Problem(result.job.name, result.error))
             continue
         for fmt, data in (("docx", docx), ("html", result.html), ("pdf", result.pdf)):
-            write_atomic(paths[fmt], data)
-            summary.files.append(paths[fmt])
+            write_atomic(document.paths[fmt], data)
+            summary.files.append(document.paths[fmt])
         summary.warnings += [f"{result.job.name}: {w}" for w in result.warnings]
     return failures
 
 
-def _word_context(letter: Letter) -> dict:
-    context = dict(letter.context)
-    context["brief"] = {**context["brief"], "tekst": word_blocks(letter.body)}
-    return context
+def _word_context(context: dict[str, Any], body) -> dict[str, Any]:
+    """The Word template's context: the text blocks as `tekst` (in `brief` for letters)."""
+    blocks = word_blocks(body)
+    if "brief" in context:
+        return {**context, "brief": {**context["brief"], "tekst": blocks}}
+    return {**context, "tekst": blocks}
 
 
 def _letters(content: Content, mailing_ids: list[str] | None,

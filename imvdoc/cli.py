@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from imvdoc import __version__
-from imvdoc.build import Project, build_letters, check, convert_files
+from imvdoc.build import Project, build_draft, build_letters, check, convert_files
 from imvdoc.errors import ImvdocError
 
 console = Console(stderr=True, highlight=False)
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     letters.add_argument("--gemeente", nargs="+", action="extend", metavar="CBS",
                          help="alleen deze gemeenten (CBS-code, bijvoorbeeld GM0392)")
 
+    commands.add_parser("draft", help="maak het concept-IMV (DOCX, PDF, HTML)")
     commands.add_parser("check", help="controleer inhoud en sjablonen; maakt niets")
 
     convert = commands.add_parser("convert", help="zet Word-documenten om naar PDF en HTML")
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "letters":
             return _letters(project, args)
+        if args.command == "draft":
+            return _draft(project)
         if args.command == "check":
             return _check(project)
         if args.command == "convert":
@@ -80,12 +84,24 @@ def _letters(project: Project, args) -> int:
         summary = build_letters(project, args.mailing, args.gemeente,
                                 on_start=on_start,
                                 on_progress=lambda n: progress.advance(task, n))
-    for warning in summary.warnings:
-        console.print(f"[yellow]waarschuwing:[/] {warning}", markup=True)
+    _warnings(summary.warnings)
     console.print(f"{summary.letters} brieven gemaakt in {len(summary.formats)} formaten "
                   f"({', '.join(f.upper() for f in summary.formats)}), {len(summary.files)} "
                   f"bestanden in {summary.seconds:.1f} s.")
     return 0
+
+
+def _draft(project: Project) -> int:
+    summary = build_draft(project)
+    _warnings(summary.warnings)
+    names = ", ".join(path.name for path in summary.files)
+    console.print(f"Concept-IMV gemaakt in {summary.seconds:.1f} s: {names}", markup=False)
+    return 0
+
+
+def _warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]waarschuwing:[/] {escape(warning)}")
 
 
 def _check(project: Project) -> int:
@@ -99,8 +115,7 @@ def _check(project: Project) -> int:
 def _convert(project: Project, args) -> int:
     output_dir = args.uitvoer or project.build_dir / "convert"
     written, warnings, problems = convert_files(project, args.files, output_dir)
-    for warning in warnings:
-        console.print(f"[yellow]waarschuwing:[/] {warning}")
+    _warnings(warnings)
     for path in written:
         console.print(f"geschreven: {path}", markup=False)
     if problems:

@@ -4,6 +4,7 @@ Layout of a content folder:
     afzender.yaml            the sender (briefhoofd, afzenderblok, ondertekening)
     gemeenten.yaml           the councils, keyed by CBS code
     plan/plan.yaml           the IMV: themes, sub-themes, the theme under exploration, planning
+    plan/concept.md          the concept IMV: YAML front matter, then its text (Markdown + Jinja)
     mailings/<id>.md         one letter: YAML front matter, then the body in Markdown + Jinja
 """
 
@@ -47,6 +48,8 @@ def _pattern(regex: str, expected: str):
 Text = Annotated[str, AfterValidator(_non_empty)]
 CbsCode = Annotated[str, _pattern(r"GM\d{4}", "een CBS-code: 'GM' en vier cijfers, zoals GM0392")]
 Postcode = Annotated[str, _pattern(r"\d{4} [A-Z]{2}", "een postcode als '2003 PB'")]
+# A value in `gegevens`: a date when it reads as one (written the Dutch way), else text.
+Waarde = Annotated[dt.date | Text, Field(union_mode="left_to_right")]
 Slug = Annotated[str, _pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "kleine letters, cijfers en streepjes")]
 
 
@@ -173,6 +176,36 @@ class Plan(Model):
     """Milestones, in order."""
 
 
+class Zienswijze(Model):
+    aan: Text
+    """To whom a gemeenteraad sends its zienswijze."""
+    adres: Text
+    """Where to (an e-mail or postal address)."""
+    vorm: Text
+    """In what form."""
+
+
+class ConceptMeta(Model):
+    versie: Text
+    """Version of the concept, e.g. '0.9' (part of the file name)."""
+    status: Text
+    """Status line on the title page, e.g. 'concept ter consultatie'."""
+    datum: dt.date
+    """Date of this version."""
+    zienswijze: Zienswijze
+    """How a gemeenteraad gives its zienswijze."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """The concept IMV: its metadata and its text."""
+
+    meta: ConceptMeta
+    body: str
+    body_file: str
+    body_line: int
+
+
 class Bijlage(Model):
     titel: Text
     """How the bijlage is named in the letter."""
@@ -215,6 +248,10 @@ class MailingMeta(Model):
     """'alle', 'district: <naam>', or a list of CBS codes."""
     bijlagen: list[Bijlage] = []
     """Enclosures, listed in the letter and counted in the sender block."""
+    gegevens: dict[str, Waarde] = {}
+    """Values this letter's text uses as {{ gegevens.<naam> }}, e.g. a deadline."""
+    per_gemeente: dict[CbsCode, dict[str, Waarde]] = {}
+    """Per CBS code, values of `gegevens` that differ for that gemeente."""
 
     @field_validator("ontvangers", mode="before")
     @classmethod
@@ -241,6 +278,7 @@ class Content:
     afzender: Afzender
     gemeenten: tuple[Gemeente, ...]
     plan: Plan
+    concept: Concept
     mailings: tuple[Mailing, ...]
 
     def gemeente(self, cbs_code: str) -> Gemeente:
@@ -400,6 +438,8 @@ def load_content(root: Path) -> Content:
                 source, "themanummer {value} staat ook bij themas[{first}]",
             )
 
+    concept = _load_concept(root / "plan" / "concept.md", project, problems)
+
     mailings = []
     mailing_dir = root / "mailings"
     mailing_files = sorted(mailing_dir.glob("*.md"))
@@ -415,7 +455,7 @@ def load_content(root: Path) -> Content:
 
     if problems:
         raise ContentError(problems)
-    return Content(root, afzender, tuple(gemeenten), plan, tuple(mailings))
+    return Content(root, afzender, tuple(gemeenten), plan, concept, tuple(mailings))
 
 
 def _duplicates(items: list[tuple[Any, tuple]], source: Located, message: str) -> list[Problem]:
@@ -432,29 +472,45 @@ def _duplicates(items: list[tuple[Any, tuple]], source: Located, message: str) -
     return problems
 
 
-def _load_mailing(path: Path, project: Path,
-                  problems: list[Problem]) -> tuple[Mailing, Located] | None:
+def _load_front_matter(path: Path, project: Path, model: type[BaseModel],
+                       problems: list[Problem]):
+    """Markdown with YAML front matter: (metadata, source, body, first body line) or None."""
     file = display_path(path, project)
     text = _read(path, project, problems)
     if text is None:
         return None
-    mailing_id = path.stem
     try:
         front, body, body_line = split_front_matter(text, file)
         source = load_yaml(front, file, line_offset=1)
     except ContentError as error:
         problems.extend(error.problems)
         return None
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", mailing_id):
+    meta = _validate(model, source, problems)
+    if not body.strip():
+        problems.append(Problem(file, "er staat geen tekst onder de gegevens", line=body_line))
+        return None
+    return None if meta is None else (meta, source, body, body_line)
+
+
+def _load_concept(path: Path, project: Path, problems: list[Problem]) -> Concept | None:
+    loaded = _load_front_matter(path, project, ConceptMeta, problems)
+    if loaded is None:
+        return None
+    meta, _source, body, body_line = loaded
+    return Concept(meta, body, display_path(path, project), body_line)
+
+
+def _load_mailing(path: Path, project: Path,
+                  problems: list[Problem]) -> tuple[Mailing, Located] | None:
+    file = display_path(path, project)
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", path.stem):
         problems.append(Problem(file, "de bestandsnaam mag alleen kleine letters, cijfers en "
                                       "streepjes bevatten (hij wordt de naam van de map in build/)"))
-    meta = _validate(MailingMeta, source, problems)
-    if meta is None:
+    loaded = _load_front_matter(path, project, MailingMeta, problems)
+    if loaded is None:
         return None
-    if not body.strip():
-        problems.append(Problem(file, "de brief heeft geen tekst onder de gegevens", line=body_line))
-        return None
-    return Mailing(mailing_id, meta, body, file, body_line), source
+    meta, source, body, body_line = loaded
+    return Mailing(path.stem, meta, body, file, body_line), source
 
 
 def _check_recipients(mailing: Mailing, source: Located,
@@ -478,6 +534,20 @@ def _check_recipients(mailing: Mailing, source: Located,
                 source.file, f"gemeente {code} staat niet in content/gemeenten.yaml",
                 line=source.line_of(("ontvangers", index)), field=f"ontvangers[{index}]",
             ))
+    for code, values in mailing.meta.per_gemeente.items():
+        if code not in known:
+            problems.append(Problem(
+                source.file, f"gemeente {code} staat niet in content/gemeenten.yaml",
+                line=source.line_of(("per_gemeente", code)), field=f"per_gemeente.{code}",
+            ))
+        for name in values:
+            if name not in mailing.meta.gegevens:
+                problems.append(Problem(
+                    source.file, f"'{name}' staat niet onder gegevens; per gemeente kan alleen "
+                                 "een waarde uit gegevens anders zijn",
+                    line=source.line_of(("per_gemeente", code, name)),
+                    field=f"per_gemeente.{code}.{name}",
+                ))
     if not selection.alle and selection.district is None and not selection.gemeenten:
         problems.append(Problem(source.file, "de lijst met ontvangers is leeg",
                                 line=source.line_of(("ontvangers",)), field="ontvangers"))

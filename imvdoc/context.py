@@ -57,18 +57,51 @@ class Letter:
     furniture: Furniture
 
 
+@dataclass(frozen=True)
+class Draft:
+    """The concept IMV: its context, its text as blocks, and its title-page data."""
+
+    context: dict[str, Any]
+    body: tuple[Block, ...]
+    furniture: dict[str, Any]
+
+
 def shared_context(content: Content) -> dict[str, Any]:
-    """The part of the context that is the same for every letter."""
+    """The part of the context that is the same for every letter and the draft."""
     plan = content.plan.model_dump()
     milestones = {}
     for milestone in plan["planning"]:
         milestone["wanneer"] = milestone["weergave"] or dutch_date(milestone["datum"])
         milestones[milestone["id"]] = milestone
+    concept = content.concept.meta.model_dump()
+    concept["datum"] = dutch_date(concept["datum"])
     return {
         "afzender": content.afzender.model_dump(),
         "plan": plan,
         "mijlpalen": milestones,
+        "concept": concept,
     }
+
+
+def build_draft(content: Content, shared: dict[str, Any] | None = None) -> Draft:
+    """The context of the concept IMV; raises TemplateError if its text's placeholders
+    cannot be filled."""
+    context = dict(shared if shared is not None else shared_context(content))
+    concept = content.concept
+    body = tuple(parse_blocks(render_text(concept.body, concept.body_file, concept.body_line,
+                                          context)))
+    plan, meta = content.plan, concept.meta
+    furniture = {
+        "title": f"{plan.titel} (concept, versie {meta.versie})",
+        "plan-title": plan.titel,
+        "organisation": content.afzender.organisatie,
+        "unit": content.afzender.eenheid,
+        "status": meta.status,
+        "version": meta.versie,
+        "date": dutch_date(meta.datum),
+        "short-title": plan.afkorting,
+    }
+    return Draft(context, body, furniture)
 
 
 def addressee_lines(gemeente: Gemeente) -> tuple[str, ...]:
@@ -88,6 +121,7 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
         "adresregels": list(addressee_lines(gemeente)),
     }
     context["bijlagen"] = [b.model_dump() for b in meta.bijlagen]
+    context["gegevens"] = {**meta.gegevens, **meta.per_gemeente.get(gemeente.cbs_code, {})}
     context["brief"] = {
         "id": mailing.id,
         "datum": dutch_date(meta.datum),
@@ -98,7 +132,8 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
         "bijlagen": [b.titel for b in meta.bijlagen],
         "aantal_bijlagen": str(len(meta.bijlagen)) if meta.bijlagen else "geen",
     }
-    body = tuple(parse_blocks(render_body(mailing, context)))
+    body = tuple(parse_blocks(render_text(mailing.body, mailing.body_file, mailing.body_line,
+                                          context)))
     afzender = content.afzender
     brief = context["brief"]
     furniture = Furniture(
@@ -126,16 +161,15 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
     return Letter(mailing, gemeente, context, body, furniture)
 
 
-def render_body(mailing: Mailing, context: dict[str, Any]) -> str:
-    """Fill the Jinja placeholders of a mailing's Markdown body (values escaped)."""
+def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) -> str:
+    """Fill the Jinja placeholders of a Markdown text (values escaped); `file` and
+    `first_line` say where the text stands, for the error message."""
     try:
-        template = _body_environment.from_string(mailing.body)
-        return template.render(context)
+        return _body_environment.from_string(text).render(context)
     except JinjaTemplateError as error:
         line = template_line(error)
         raise TemplateError([Problem(
-            mailing.body_file, jinja_message(error),
-            line=(mailing.body_line + line - 1) if line else None,
+            file, jinja_message(error), line=(first_line + line - 1) if line else None,
         )]) from None
 
 

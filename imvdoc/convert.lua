@@ -223,11 +223,16 @@ local function convert(job)
   doc.meta.lang = to_meta("nl")
   if job.typst then
     if job.media then write_media(job.media) end
-    write_file(job.typst, pandoc.write(typst_images(doc), "typst", { template = template(job.template_typst) }))
+    local typst_doc = typst_images(doc)
+    if job.typst_top_level == 1 then  -- the report numbers its chapters from level 1
+      typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
+    end
+    write_file(job.typst, pandoc.write(typst_doc, "typst", { template = template(job.template_typst) }))
   end
   if job.html then
     write_file(job.html, pandoc.write(embed_images(doc), "html5",
-      { template = template(job.template_html), section_divs = false }))
+      { template = template(job.template_html), section_divs = false,
+        table_of_contents = job.toc or false, toc_depth = 3 }))
   end
   return { ok = true, warnings = warnings, title = pandoc.utils.stringify(doc.meta.title) }
 end

@@ -143,6 +143,8 @@ class Converter:
                     "meta": job.metadata,
                     "fallback_title": job.fallback_title,
                     "skip_front_matter": job.skip_front_matter,
+                    "toc": job.kind == "imv",
+                    "typst_top_level": 1 if job.kind == "imv" else 2,
                 })
             answers = self._run_pandoc(specs, work_dir)
             broken = {a["template"]: a["error"] for a in answers if a.get("template")}

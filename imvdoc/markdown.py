@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 _PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
-_parser = MarkdownIt("commonmark", {"html": False})
+_parser = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def escape_markdown(text: str) -> str:
@@ -34,12 +34,14 @@ class Run:
 class Block:
     """A paragraph-level piece of a letter body.
 
-    kind is 'heading' (level 1-3), 'paragraph', 'bullet' or 'number'.
+    kind is 'heading' (level 1-3), 'paragraph', 'bullet', 'number' or 'table' (its `rows`,
+    the first being the header row, hold the cells' runs).
     """
 
     kind: str
     runs: tuple[Run, ...]
     level: int = 0
+    rows: tuple[tuple[tuple[Run, ...], ...], ...] = ()
 
     @property
     def text(self) -> str:
@@ -51,8 +53,18 @@ def parse_blocks(markdown: str) -> list[Block]:
     blocks: list[Block] = []
     list_kinds: list[str] = []
     heading_level = 0
+    table: list[list[tuple[Run, ...]]] | None = None
     for token in _parser.parse(markdown):
-        if token.type == "bullet_list_open":
+        if token.type == "table_open":
+            table = []
+        elif token.type == "table_close":
+            blocks.append(Block("table", (), rows=tuple(tuple(row) for row in table)))
+            table = None
+        elif token.type == "tr_open":
+            table.append([])
+        elif token.type == "inline" and table is not None:
+            table[-1].append(tuple(_runs(token.children or [])))
+        elif token.type == "bullet_list_open":
             list_kinds.append("bullet")
         elif token.type == "ordered_list_open":
             list_kinds.append("number")

@@ -18,20 +18,29 @@ from imvdoc.templating import make_environment
 
 # The block kinds as the Word template names them (staff read these in Word).
 _KIND_NAMES = {"heading": "kop", "paragraph": "alinea", "bullet": "opsomming",
-               "number": "nummering"}
+               "number": "nummering", "table": "tabel"}
 # Zip entries get this timestamp, so the same input gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+def _rich(runs, bold: bool = False) -> RichText:
+    rich = RichText()
+    for run in runs:
+        rich.add(run.text, bold=(run.bold or bold) or None, italic=run.italic or None)
+    return rich
+
+
 def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
-    """Body blocks as the Word template loops over them: soort, niveau, opmaak."""
+    """Body blocks as the Word template loops over them: soort, niveau, opmaak (the
+    formatted text), and for a table kop (header cells) and rijen (rows of cells)."""
     result = []
     for block in blocks:
-        rich = RichText()
-        for run in block.runs:
-            rich.add(run.text, bold=run.bold or None, italic=run.italic or None)
-        result.append({"soort": _KIND_NAMES[block.kind], "niveau": block.level, "opmaak": rich,
-                       "tekst": block.text})
+        item = {"soort": _KIND_NAMES[block.kind], "niveau": block.level,
+                "opmaak": _rich(block.runs), "tekst": block.text}
+        if block.kind == "table":
+            item["kop"] = [_rich(cell, bold=True) for cell in block.rows[0]]
+            item["rijen"] = [[_rich(cell) for cell in row] for row in block.rows[1:]]
+        result.append(item)
     return result
 
 

@@ -45,8 +45,9 @@ def make_environment(escape: Callable[[str], str] | None = None,
                      autoescape: bool = False) -> SandboxedEnvironment:
     """A sandboxed environment with StrictUndefined.
 
-    `escape` is applied to every printed value (for Markdown bodies); `autoescape` turns on
-    XML escaping (for the XML inside a .docx).
+    `escape` is applied to every printed value, and block tags take their line with them
+    (for Markdown texts, where a loop must not leave blank lines in a table);
+    `autoescape` turns on XML escaping (for the XML inside a .docx).
     """
     def finalize(value: Any) -> Any:
         value = _checked(value)
@@ -55,7 +56,8 @@ def make_environment(escape: Callable[[str], str] | None = None,
 
     env = SandboxedEnvironment(
         undefined=StrictUndefined, autoescape=autoescape, finalize=finalize,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, trim_blocks=escape is not None,
+        lstrip_blocks=escape is not None,
     )
     env.filters["datum"] = _datum_filter
     return env

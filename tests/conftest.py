@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from imvdoc.build import Project, build_letters
+from imvdoc.build import Project, build_draft, build_letters
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,8 @@ def project(tmp_path: Path) -> Project:
 
 @pytest.fixture(scope="session")
 def built_letters(tmp_path_factory) -> Project:
-    """The shipped content built once: every letter of every mailing."""
+    """The shipped content built once: every letter of every mailing, and the draft."""
     project = copy_project(tmp_path_factory.mktemp("built"))
     build_letters(project)
+    build_draft(project)
     return project

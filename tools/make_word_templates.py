@@ -205,8 +205,6 @@ def add_table_block(document) -> None:
     for index, texts in enumerate(rows):
         for column, text in enumerate(texts):
             table.cell(index, column).text = text
-    for run in table.rows[0].cells[1].paragraphs[0].runs:
-        run.bold = True
     header = table.rows[0]._tr.get_or_add_trPr()
     header.append(OxmlElement("w:tblHeader"))
 
@@ -354,7 +352,7 @@ def make_imv(path: Path) -> None:
     for item in footer.runs:
         item.font.size = Pt(8)
 
-    add_paragraph(document, "{{ afzender.organisatie }} · {{ plan.eenheid }}", bold=True,
+    add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}", bold=True,
                   size=12, color=HOUSE_BLUE, space_after=120)
     title = document.add_paragraph("{{ plan.titel }}", style="Title")
     title.runs[0].font.color.rgb = HOUSE_BLUE
