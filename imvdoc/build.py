@@ -81,7 +81,7 @@ def check(project: Project) -> tuple[Content, list[str]]:
             try:
                 template.render(_word_context(first.context, first.body))
             except TemplateError as error:
-                problems += error.problems
+                problems += [p for p in error.problems if p not in problems]
     for name in ("brief.html", "brief.typ", "document.html", "document.typ"):
         if not (project.templates_dir / name).is_file():
             problems.append(Problem(display_path(project.templates_dir / name, project.root),

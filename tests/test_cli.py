@@ -70,10 +70,12 @@ def test_a_word_template_variable_the_content_lacks_is_named(project):
 
 
 def test_letters_for_one_gemeente_writes_only_its_three_files(project):
-    result = imvdoc(project, "letters", "--gemeente", "GM0392")
+    result = imvdoc(project, "letters", "--gemeente", "GM0392", "--mailing",
+                    "2023-05-09-stand-van-zaken")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("s.")
     assert result.stderr.startswith("1 brieven gemaakt in 3 formaten (DOCX, PDF, HTML), 3 bestanden in ")
+    assert [p.name for p in (project.build_dir / "letters").iterdir()] == ["2023-05-09-stand-van-zaken"]
     folder = project.build_dir / "letters" / "2023-05-09-stand-van-zaken"
     assert sorted(p.name for p in folder.iterdir()) == [
         "GM0392-haarlem.docx", "GM0392-haarlem.html", "GM0392-haarlem.pdf"]
@@ -84,6 +86,7 @@ def test_an_unknown_gemeente_or_mailing_on_the_command_line_is_an_error(project)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in de inhoud (2 problemen):",
-        "  --mailing: onbekende brief 'nope'; bekend zijn: 2023-05-09-stand-van-zaken",
+        "  --mailing: onbekende brief 'nope'; bekend zijn: 2023-05-09-stand-van-zaken, "
+        "2023-06-15-consultatie-concept-imv",
         "  --gemeente: onbekende CBS-code 'GM9999'",
     ]

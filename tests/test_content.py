@@ -29,8 +29,9 @@ def test_shipped_content_is_valid_and_complete(project):
         "Noord-Holland Noord", "Zaanstreek-Waterland", "Kennemerland"}
     assert [t.titel for t in content.plan.themas][0] == "Ondermijning"
     assert content.plan.verkenning.titel == "Zorg en Veiligheid"
-    assert [m.id for m in content.mailings] == ["2023-05-09-stand-van-zaken"]
-    assert len(content.recipients(content.mailings[0])) == 32
+    assert [m.id for m in content.mailings] == ["2023-05-09-stand-van-zaken",
+                                                "2023-06-15-consultatie-concept-imv"]
+    assert all(len(content.recipients(mailing)) == 32 for mailing in content.mailings)
 
 
 def test_a_wrong_cbs_code_names_file_line_field_and_what_was_expected(project):
