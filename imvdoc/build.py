@@ -7,7 +7,7 @@ atomically, so a failed build leaves the last good outputs in place.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ from imvdoc.context import build_draft as build_draft_context
 from imvdoc.context import Letter, build_letter, shared_context
 from imvdoc.convert import Converter, Job, check_docx, docx_findings
 from imvdoc.errors import ContentError, ConversionError, Problem, TemplateError, display_path
-from imvdoc.outputs import FORMATS, letter_paths, slug, write_atomic
+from imvdoc.outputs import FORMATS, letter_paths, slug, staging_dir, write_atomic
 from imvdoc.render import WordTemplate, word_blocks
 
 BATCH_SIZE = 16  # letters per pandoc process
@@ -165,24 +165,27 @@ def _make(project: Project, documents: list[Document], started: float,
         on_start(len(documents))
     summary = Summary(letters=len(documents))
     failures: list[Problem] = []
-    with tempfile.TemporaryDirectory(prefix="imvdoc-docx-") as work:
+    staging = staging_dir(project.build_dir)
+    try:
         for start in range(0, len(documents), BATCH_SIZE):
             batch = documents[start:start + BATCH_SIZE]
-            failures += _make_batch(batch, converter, project, Path(work), summary)
+            failures += _make_batch(batch, converter, project, staging, summary)
             if on_progress:
                 on_progress(len(batch))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     summary.seconds = time.perf_counter() - started
     if failures:
         raise ConversionError(failures)
     return summary
 
 
-def _make_batch(batch: list[Document], converter: Converter, project: Project, work: Path,
-                summary: Summary) -> list[Problem]:
+def _make_batch(batch: list[Document], converter: Converter, project: Project,
+                staging: Path, summary: Summary) -> list[Problem]:
     jobs, rendered = [], []
     for index, document in enumerate(batch):
         docx = document.template.render(document.context)
-        staged = work / f"{index}-{document.paths['docx'].name}"
+        staged = staging / f"{index}-pandoc-{document.paths['docx'].name}"
         staged.write_bytes(docx)
         rendered.append(docx)
         jobs.append(Job(
@@ -197,7 +200,7 @@ def _make_batch(batch: list[Document], converter: Converter, project: Project, w
             failures.append(Problem(result.job.name, result.error))
             continue
         for fmt, data in (("docx", docx), ("html", result.html), ("pdf", result.pdf)):
-            write_atomic(document.paths[fmt], data)
+            write_atomic(document.paths[fmt], data, staging)
             summary.files.append(document.paths[fmt])
         summary.warnings += [f"{result.job.name}: {w}" for w in result.warnings]
     return failures

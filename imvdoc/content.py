@@ -26,9 +26,25 @@ from imvdoc.errors import ContentError, Problem, display_path
 from imvdoc.yamlsource import Located, dotted, load_yaml, split_front_matter
 
 
+# Control characters (other than tab and newline) cannot be in a Word document, and lone
+# surrogates are no text at all.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def unprintable(text: str) -> str | None:
+    """A Dutch description of the first character that cannot be in a document, if any."""
+    match = _UNPRINTABLE.search(text)
+    if match is None:
+        return None
+    return (f"bevat een onzichtbaar stuurteken (U+{ord(match.group()):04X}) op positie "
+            f"{match.start() + 1}; haal het weg")
+
+
 def _non_empty(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("leeg", "mag niet leeg zijn")
+    if (problem := unprintable(value)) is not None:
+        raise PydanticCustomError("stuurteken", problem)
     return value
 
 
@@ -486,6 +502,9 @@ def _load_front_matter(path: Path, project: Path, model: type[BaseModel],
         problems.extend(error.problems)
         return None
     meta = _validate(model, source, problems)
+    for number, line in enumerate(body.splitlines(), body_line):
+        if (problem := unprintable(line)) is not None:
+            problems.append(Problem(file, problem, line=number))
     if not body.strip():
         problems.append(Problem(file, "er staat geen tekst onder de gegevens", line=body_line))
         return None

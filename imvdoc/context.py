@@ -7,16 +7,18 @@ templates draw from the same data, since pandoc does not read Word headers.
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.exceptions import SecurityError
 
 from imvdoc.content import Content, Gemeente, Mailing
 from imvdoc.errors import Problem, TemplateError
 from imvdoc.markdown import Block, escape_markdown, parse_blocks
-from imvdoc.templating import dutch_date, make_environment
+from imvdoc.templating import PlaceholderError, dutch_date, make_environment
 
 _body_environment = make_environment(escape=escape_markdown)
 
@@ -185,18 +187,28 @@ def template_line(error: JinjaTemplateError) -> int | None:
 def jinja_message(error: JinjaTemplateError) -> str:
     """Jinja's message in Dutch, for the mistakes staff make."""
     message = str(error.message or error)
+    if isinstance(error, PlaceholderError):
+        return message
+    if isinstance(error, SecurityError):
+        return f"niet toegestaan in een sjabloon (beveiligd): {message}"
     if " has no attribute " in message:
         return f"onbekend veld {message.split(' has no attribute ')[1].split()[0]}"
     if message.endswith(" is undefined"):
         return f"onbekende variabele {message[:-len(' is undefined')]}"
-    replacements = {
-        "unexpected end of template": "het sjabloon houdt op terwijl een blok nog open is "
-                                      "(ontbreekt een {% endif %} of {% endfor %}?)",
-        "Encountered unknown tag": "onbekende opdracht tussen {% %}",
-        "unexpected '}'": "onverwachte '}' (staat er een { of } te veel?)",
-        "expected token": "de opdracht tussen {{ }} of {% %} is niet compleet",
-    }
-    for english, dutch in replacements.items():
-        if english in message:
-            return f"{dutch} ({message})"
-    return message
+    tags = re.findall(r"'(\w+)'", message)
+    if message.startswith("Encountered unknown tag") and "looking for" in message:
+        expected = [tag for tag in tags[1:] if tag.startswith("end")] or tags[-1:]
+        return (f"'{{% {tags[0]} %}}' staat waar '{{% {expected[0]} %}}' verwacht wordt: een "
+                "{% if %} of {% for %} is niet goed afgesloten")
+    if message.startswith("Encountered unknown tag"):
+        return f"onbekende opdracht '{{% {tags[0]} %}}'"
+    if message.startswith("Unexpected end of template"):
+        ends = [tag for tag in tags if tag.startswith("end")]
+        missing = f"'{{% {ends[0]} %}}' ontbreekt" if ends else "een afsluiting ontbreekt"
+        return f"het sjabloon houdt op terwijl een blok nog open is: {missing}"
+    if message.startswith("unexpected"):
+        return (f"onverwacht teken {message.split(' ', 1)[1]}: staat er een accolade of "
+                "procentteken te veel of te weinig?")
+    if message.startswith("expected token"):
+        return "een opdracht tussen {{ }} of {% %} is niet compleet"
+    return f"sjabloonfout: {message}"

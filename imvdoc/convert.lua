@@ -149,15 +149,40 @@ local function embed_images(doc)
   end }
 end
 
--- pandoc's typst writer drops an image's description, and PDF/UA requires one: write
--- the image call ourselves, with the description as a typst string.
+-- pandoc's typst writer drops an image's description, and PDF/UA requires one: the
+-- image call is written here, with the description as a typst string.
 local function typst_string(text)
   return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub("\n", " ") .. '"'
 end
 
 local TYPST_UNITS = { ["in"] = true, cm = true, mm = true, pt = true, ["%"] = true }
 
-local function typst_images(doc)
+-- typst turns some plain-text sequences into other characters (... into an ellipsis, a
+-- hyphen before a digit into a minus, -? into a soft hyphen) and pandoc does not escape
+-- them: escape them here, so a PDF shows the text as written.
+local function typst_literal(str)
+  local text = str.text
+  if not (text:find("...", 1, true) or text:find("%-[%d?]")) then return nil end
+  local inlines, buffer, i = {}, "", 1
+  local function raw(code)
+    if buffer ~= "" then inlines[#inlines + 1] = pandoc.Str(buffer); buffer = "" end
+    inlines[#inlines + 1] = pandoc.RawInline("typst", code)
+  end
+  while i <= #text do
+    if text:sub(i, i + 2) == "..." then
+      raw("\\.\\.\\."); i = i + 3
+    elseif text:sub(i, i) == "-" and text:sub(i + 1, i + 1):match("[%d?]") then
+      raw("\\-"); i = i + 1
+    else
+      buffer = buffer .. text:sub(i, i); i = i + 1
+    end
+  end
+  if buffer ~= "" then inlines[#inlines + 1] = pandoc.Str(buffer) end
+  return inlines
+end
+
+local function typst_ready(doc)
+  doc = doc:walk { Str = typst_literal }
   return doc:walk { Image = function(image)
     local args = { typst_string(image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
     for _, key in ipairs { "width", "height" } do
@@ -223,7 +248,7 @@ local function convert(job)
   doc.meta.lang = to_meta("nl")
   if job.typst then
     if job.media then write_media(job.media) end
-    local typst_doc = typst_images(doc)
+    local typst_doc = typst_ready(doc)
     if job.typst_top_level == 1 then  -- the report numbers its chapters from level 1
       typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
     end

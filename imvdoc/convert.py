@@ -21,7 +21,7 @@ from typing import Any
 import pypandoc
 import typst
 
-from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
+from imvdoc.errors import Problem, TemplateError, display_path
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
 PDF_STANDARDS = ["a-2a", "ua-1"]
@@ -149,10 +149,8 @@ class Converter:
             answers = self._run_pandoc(specs, work_dir)
             broken = {a["template"]: a["error"] for a in answers if a.get("template")}
             if broken:
-                raise TemplateError([
-                    Problem(display_path(path, self.root), f"het sjabloon klopt niet: {_one_line(message)}")
-                    for path, message in broken.items()
-                ])
+                raise TemplateError([self._pandoc_template_problem(path, message)
+                                     for path, message in broken.items()])
             return [self._finish(job, answer, work_dir / str(index))
                     for index, (job, answer) in enumerate(zip(jobs, answers))]
 
@@ -170,6 +168,27 @@ class Converter:
             answers += [missing] * (len(specs) - len(answers))
         return answers
 
+    def _pandoc_template_problem(self, path: str, message: str) -> Problem:
+        """pandoc's template parse error, with its line and column, in Dutch."""
+        where = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", message, re.S)
+        detail = _one_line(where.group(3)) if where else _one_line(message)
+        if "unexpected end of input" in detail:
+            detail = "het sjabloon houdt op terwijl een $if$ of $for$ nog open is"
+        return Problem(display_path(path, self.root), f"het sjabloon klopt niet: {detail}",
+                       line=int(where.group(1)) if where else None,
+                       column=int(where.group(2)) if where else None)
+
+    def _typst_template_problem(self, job: Job, diagnostic: str, message: str) -> Problem | None:
+        """A typst error on a line before the body is the template's: name the template."""
+        where = re.search(r"\.typ:(\d+):(\d+)", diagnostic)
+        template = self.templates / f"{job.kind}.typ"
+        lines_before_body = template.read_text("utf-8").split("$body$")[0].count("\n")
+        if where and int(where.group(1)) <= lines_before_body:
+            return Problem(display_path(template, self.root),
+                           f"de PDF-opmaak (typst) klopt niet: {message}",
+                           line=int(where.group(1)), column=int(where.group(2)))
+        return None
+
     def _finish(self, job: Job, answer: dict, job_dir: Path) -> Result:
         if not answer.get("ok"):
             return Result(job, error=_pandoc_message(answer.get("error", "")))
@@ -180,8 +199,11 @@ class Converter:
         data = {**job.metadata, "title": result.title}
         try:
             result.pdf = self.compile_pdf(source, job_dir, data, job.timestamp, result.warnings)
-        except ConversionError as error:
-            result.error = error.problems[0].message
+        except typst.TypstError as error:
+            problem = self._typst_template_problem(job, error.diagnostic, error.message)
+            if problem is not None:
+                raise TemplateError([problem]) from None
+            result.error = f"typst kon de PDF niet maken: {error.message}"
         return result
 
     def compile_pdf(self, source: str, root: Path, data: dict[str, Any],
@@ -204,14 +226,13 @@ class Converter:
                 chars = {char for char in (missing.group(1) if missing else "")
                          if ord(char) > 0x7F and char != REPLACEMENT}
                 if not chars:
-                    raise ConversionError([Problem(
-                        str(root), f"typst kon de PDF niet maken: {error.message}")]) from None
+                    raise
                 for char in chars:
                     source = source.replace(char, REPLACEMENT)
                     inputs = inputs.replace(char, REPLACEMENT)
                     replaced.append(f"U+{ord(char):04X} ({char})")
         else:
-            raise ConversionError([Problem(str(root), "te veel tekens zonder lettertype")])
+            raise typst.TypstError("te veel tekens zonder lettertype", "")
         if replaced:
             warnings.append("tekens die in geen lettertype staan, zijn in de PDF vervangen door "
                             f"{REPLACEMENT}: " + ", ".join(sorted(set(replaced))))

@@ -14,9 +14,12 @@ class Problem:
     message: str
     line: int | None = None
     field: str | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         place = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.column is not None:
+            place += f":{self.column}"
         return f"{place}: {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import re
 import unicodedata
 from pathlib import Path
@@ -30,13 +31,38 @@ def letter_paths(build_dir: Path, mailing_id: str, gemeente: Gemeente) -> dict[s
     return {fmt: folder / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` via a temporary file in the same folder and a rename: a
-    reader (or a build killed half-way) sees the old complete file or the new one."""
+def staging_dir(build_dir: Path) -> Path:
+    """This process's folder for files being written: build/.tmp/<pid>. Folders of
+    processes that no longer run (a build that was killed) are removed first."""
+    root = build_dir / ".tmp"
+    if root.is_dir():
+        for folder in root.iterdir():
+            if not (folder.name.isdigit() and _running(int(folder.name))):
+                shutil.rmtree(folder, ignore_errors=True)
+    folder = root / str(os.getpid())
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_atomic(path: Path, data: bytes | str, staging: Path | None = None) -> None:
+    """Write `data` to `path` via a temporary file and a rename: a reader, or a build
+    killed half-way, sees the old complete file or the new one, never a part. The
+    temporary file is in `staging` (on the same file system), else beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = (staging / path.name if staging is not None
+                 else path.with_name(f".{path.name}.{os.getpid()}.tmp"))
     try:
         with open(temporary, "wb") as handle:
             handle.write(data)

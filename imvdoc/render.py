@@ -63,8 +63,9 @@ class WordTemplate:
         template = DocxTemplate(io.BytesIO(self.data))
         try:
             return template.get_undeclared_template_variables(jinja_env=self.environment)
-        except JinjaTemplateError as error:
-            raise self._error(error) from None
+        except JinjaTemplateError:
+            self.render({})  # raises the same mistake, with the text around it
+            raise
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The filled-in .docx, with fixed zip timestamps."""
@@ -80,15 +81,16 @@ class WordTemplate:
     def _error(self, error: JinjaTemplateError) -> TemplateError:
         """Name the template and the text around the mistake: an XML line number means
         nothing to someone who edits the template in Word."""
-        around = " ".join(line.strip() for line in getattr(error, "docx_context", []) if
-                          line.strip())
         message = jinja_message(error)
-        name = re.search(r"'([^']+)'", message)
-        tag = self._tag_with(name.group(1)) if name and not around else None
-        if tag:
-            message += f", bij «{tag}»"
-        elif around:
-            message += f", bij de tekst: «{around[:160]}»"
+        lines = list(getattr(error, "docx_context", []))  # docxtpl: text around the line
+        if lines and error.lineno:
+            around = lines[min(error.lineno - 1, 3, len(lines) - 1)].strip()
+            message += f", bij de tekst «{around[:160]}»"
+        elif message.startswith("onbekend"):
+            name = re.search(r"'([^']+)'", message)
+            tag = self._tag_with(name.group(1)) if name else None
+            if tag:
+                message += f", bij «{tag}»"
         return TemplateError([Problem(self.name, message)])
 
     def _tag_with(self, name: str) -> str | None:

@@ -11,6 +11,10 @@ from jinja2.exceptions import TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 
 
+class PlaceholderError(TemplateRuntimeError):
+    """A mistake in a placeholder that imvdoc itself found; its message is Dutch."""
+
+
 def dutch_date(value: dt.date) -> str:
     """A date the Dutch way: 9 mei 2023."""
     return format_date(value, format="d MMMM y", locale="nl_NL")
@@ -18,7 +22,7 @@ def dutch_date(value: dt.date) -> str:
 
 def _datum_filter(value: Any) -> str:
     if not isinstance(value, dt.date):
-        raise TemplateRuntimeError(f"het filter 'datum' verwacht een datum, niet {value!r}")
+        raise PlaceholderError(f"het filter 'datum' verwacht een datum, niet {value!r}")
     return dutch_date(value)
 
 
@@ -30,13 +34,13 @@ def _checked(value: Any) -> Any:
     if hasattr(value, "__html__"):
         return value  # docxtpl's RichText and markup: already safe XML
     if value is None:
-        raise TemplateRuntimeError("een waarde is leeg (None) en kan niet in de tekst")
+        raise PlaceholderError("een waarde is leeg (None) en kan niet in de tekst")
     if isinstance(value, dt.date):
         return dutch_date(value)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         kind = {list: "een lijst", tuple: "een lijst", dict: "een groep velden"}.get(
             type(value), type(value).__name__)
-        raise TemplateRuntimeError(
+        raise PlaceholderError(
             f"een waarde is {kind}, geen tekst; gebruik een lus of kies een veld")
     return value
 

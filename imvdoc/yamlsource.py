@@ -80,11 +80,14 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> Located:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        column = f", kolom {mark.column + 1}" if mark else ""
-        raise ContentError(
-            [Problem(file, f"{_dutch_yaml_message(error)}{column}", line=line)]
-        ) from None
+        message = _dutch_yaml_message(error)
+        start = error.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            message += f" (begonnen op regel {start.line + 1 + line_offset})"
+        raise ContentError([Problem(
+            file, message, line=mark.line + 1 + line_offset if mark else None,
+            column=mark.column + 1 if mark else None,
+        )]) from None
     except yaml.YAMLError as error:
         raise ContentError([Problem(file, f"YAML klopt niet: {error}")]) from None
     finally:

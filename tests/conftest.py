@@ -31,3 +31,8 @@ def built_letters(tmp_path_factory) -> Project:
     build_letters(project)
     build_draft(project)
     return project
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-expected", action="store_true",
+                     help="rewrite the expected messages of tests/bad-input/ from the output")
