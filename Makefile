@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help letters draft check test clean
+.PHONY: help letters draft check test bench bench-large clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -28,6 +28,12 @@ check: $(STAMP) ## Validate content and templates; build nothing
 
 test: $(STAMP) ## Run the tests
 	$(BIN)/pytest
+
+bench: $(STAMP) ## Benchmark: clean, reference, no-op and incremental builds; 1,000 recipients
+	$(BIN)/python bench/run.py
+
+bench-large: $(STAMP) ## The benchmark with 10,000 recipients as well
+	$(BIN)/python bench/run.py --large
 
 clean: ## Remove build/ (outputs only; .venv stays)
 	rm -rf build

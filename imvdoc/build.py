@@ -7,21 +7,30 @@ atomically, so a failed build leaves the last good outputs in place.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import multiprocessing
+import os
+import signal
 import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from imvdoc import __version__
 from imvdoc.content import Content, load_content
 from imvdoc.context import build_draft as build_draft_context
-from imvdoc.context import Letter, build_letter, shared_context
-from imvdoc.convert import Converter, Job, check_docx, docx_findings
-from imvdoc.errors import ContentError, ConversionError, Problem, TemplateError, display_path
-from imvdoc.outputs import FORMATS, letter_paths, slug, staging_dir, write_atomic
+from imvdoc.context import build_letter, shared_context
+from imvdoc.convert import (Converter, Job, check_docx, docx_findings, pandoc_identity,
+                            typst_version)
+from imvdoc.errors import (ContentError, ConversionError, ImvdocError, Problem, TemplateError,
+                           display_path)
+from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
+from imvdoc.outputs import (FORMATS, letter_paths, slug, staging_dir, sweep_staging,
+                            write_atomic)
 from imvdoc.render import WordTemplate, word_blocks
 
-BATCH_SIZE = 16  # letters per pandoc process
+BATCH_SIZE = 100  # most documents per worker task (and per pandoc process)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ class Summary:
     """What a build did, for the closing line."""
 
     letters: int = 0
+    built: int = 0
+    up_to_date: int = 0
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -55,155 +66,219 @@ class Summary:
 
 
 Progress = Callable[[int], None]
+Ref = tuple[str, ...]  # ("letter", mailing id, CBS code) or ("draft",)
 
 
 def check(project: Project) -> tuple[Content, list[str]]:
     """Validate content and templates without writing anything.
 
-    Returns the content and notes (such as template variables the content does not
-    provide); raises ContentError or TemplateError listing every problem.
+    Returns the content and notes; raises ContentError or TemplateError listing every
+    problem (such as template variables the content does not provide).
     """
     content = load_content(project.content_dir)
-    template = WordTemplate(project.templates_dir / "brief.docx", project.root)
-    notes = []
-    letters = list(_letters(content, None, None))  # fills every body for every recipient
-    provided = set(letters[0].context) if letters else set()
-    unknown = sorted(template.variables() - provided)
-    if unknown:
-        raise TemplateError([Problem(
-            template.name, f"het sjabloon gebruikt variabelen die de inhoud niet levert: "
-                           f"{', '.join(unknown)} (beschikbaar: {', '.join(sorted(provided))})",
-        )])
-    problems = []
-    for mailing in content.mailings:  # one trial render per mailing finds deeper mistakes
-        first = next((letter for letter in letters if letter.mailing.id == mailing.id), None)
-        if first is not None:
-            try:
-                template.render(_word_context(first.context, first.body))
-            except TemplateError as error:
-                problems += [p for p in error.problems if p not in problems]
-    for name in ("brief.html", "brief.typ", "document.html", "document.typ"):
+    plan = BuildPlan(project, content)
+    refs = _letter_refs(content, None, None)
+    problems: list[Problem] = []
+    for ref in [*refs, ("draft",)]:  # fills every text for every recipient
+        try:
+            document = plan.document(ref)
+        except TemplateError as error:
+            problems += [p for p in error.problems if p not in problems]
+            continue
+        template = plan.word_template(document.template)
+        unknown = sorted(template.variables() - set(document.context))
+        if unknown:
+            problem = Problem(template.name, "het sjabloon gebruikt variabelen die de inhoud "
+                              f"niet levert: {', '.join(unknown)} (beschikbaar: "
+                              f"{', '.join(sorted(document.context))})")
+            if problem not in problems:
+                problems.append(problem)
+    for mailing_id in [m.id for m in content.mailings] + ["draft"]:  # one trial render each
+        ref = ("draft",) if mailing_id == "draft" else next(
+            (r for r in refs if r[1] == mailing_id), None)
+        if ref is None:
+            continue
+        try:
+            document = plan.document(ref)
+            plan.word_template(document.template).render(document.context)
+        except TemplateError as error:
+            problems += [p for p in error.problems if p not in problems]
+    for name in ("brief.html", "brief.typ", "imv.html", "imv.typ", "document.html",
+                 "document.typ"):
         if not (project.templates_dir / name).is_file():
             problems.append(Problem(display_path(project.templates_dir / name, project.root),
                                     "sjabloon ontbreekt"))
     if problems:
         raise TemplateError(problems)
-    notes.append(f"{len(content.mailings)} brief/brieven, {len(content.gemeenten)} gemeenten, "
-                 f"{len(letters)} te maken brieven")
-    return content, notes
-
-
-@dataclass
-class Document:
-    """One document to make: a Word template and its context, where its three files go,
-    and the furniture the HTML and PDF templates draw."""
-
-    name: str
-    template: WordTemplate
-    context: dict[str, Any]
-    paths: dict[str, Path]
-    kind: str
-    furniture: dict[str, Any]
-    date: dt.date
-    skip_front_matter: bool = False
+    return content, [f"{len(content.mailings)} brief/brieven, {len(content.gemeenten)} "
+                     f"gemeenten, {len(refs)} te maken brieven en het concept-IMV"]
 
 
 def build_letters(project: Project, mailing_ids: Iterable[str] | None = None,
                   cbs_codes: Iterable[str] | None = None,
                   on_start: Callable[[int], None] | None = None,
-                  on_progress: Progress | None = None) -> Summary:
+                  on_progress: Progress | None = None,
+                  workers: int | None = None) -> Summary:
     """Build the letters of the chosen mailings (default: all) for the chosen gemeenten
     (default: each mailing's recipients) as DOCX, PDF and HTML under build/letters/."""
     started = time.perf_counter()
     # 1. Load and validate all content; check the selection against it.
     content = load_content(project.content_dir)
     mailing_ids = _check_selection(content, mailing_ids, cbs_codes)
-    # 2. Read the template once.
-    template = WordTemplate(project.templates_dir / "brief.docx", project.root)
-    # 3. Build every letter's context: a placeholder that cannot be filled stops the build
-    #    here, before anything is written.
-    documents = [
-        Document(
-            name=f"{letter.mailing.id}/{letter.gemeente.cbs_code}", template=template,
-            context=_word_context(letter.context, letter.body),
-            paths=letter_paths(project.build_dir, letter.mailing.id, letter.gemeente),
-            kind="brief", furniture=letter.furniture.as_data(), date=letter.mailing.meta.datum,
-        )
-        for letter in _letters(content, mailing_ids, cbs_codes)
-    ]
-    # 4. Render, convert and write them.
-    return _make(project, documents, started, on_start, on_progress)
+    # 2. Plan the letters.
+    plan = BuildPlan(project, content)
+    refs = _letter_refs(content, mailing_ids, cbs_codes)
+    # 3. Make every letter whose inputs changed: render, convert, write; in parallel.
+    return _make(plan, refs, started, on_start, on_progress, workers)
 
 
-def build_draft(project: Project) -> Summary:
+def build_draft(project: Project, workers: int | None = None) -> Summary:
     """Build the concept IMV as DOCX, PDF and HTML under build/draft/."""
     started = time.perf_counter()
     # 1. Load and validate all content.
     content = load_content(project.content_dir)
-    # 2. Read the template.
-    template = WordTemplate(project.templates_dir / "imv.docx", project.root)
-    # 3. Fill the concept's text.
-    draft = build_draft_context(content)
-    meta = content.concept.meta
-    stem = f"{slug(content.plan.afkorting)}-concept-v{slug(meta.versie).replace('-', '.')}"
-    document = Document(
-        name=f"draft/{stem}", template=template, context=_word_context(draft.context, draft.body),
-        paths={fmt: project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS},
-        kind="imv", furniture=draft.furniture, date=meta.datum, skip_front_matter=True,
-    )
-    # 4. Render, convert and write it.
-    return _make(project, [document], started)
+    # 2. Make it, if its inputs changed.
+    return _make(BuildPlan(project, content), [("draft",)], started, workers=workers)
 
 
-def _make(project: Project, documents: list[Document], started: float,
-          on_start: Callable[[int], None] | None = None,
-          on_progress: Progress | None = None) -> Summary:
-    """Render each document's DOCX, convert batches to HTML and PDF, write all atomically.
-    A document that fails is reported; the others are written."""
-    converter = Converter(project.templates_dir, project.root)
-    if on_start:
-        on_start(len(documents))
-    summary = Summary(letters=len(documents))
-    failures: list[Problem] = []
-    staging = staging_dir(project.build_dir)
-    try:
-        for start in range(0, len(documents), BATCH_SIZE):
-            batch = documents[start:start + BATCH_SIZE]
-            failures += _make_batch(batch, converter, project, staging, summary)
-            if on_progress:
-                on_progress(len(batch))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    summary.seconds = time.perf_counter() - started
-    if failures:
-        raise ConversionError(failures)
-    return summary
+@dataclass
+class Document:
+    """One document to make: its Word template and context, where its three files go,
+    the furniture the HTML and PDF templates draw, and the key of all it is made from."""
+
+    name: str
+    template: str
+    context: dict[str, Any]
+    paths: dict[str, Path]
+    kind: str
+    furniture: dict[str, Any]
+    date: dt.date
+    key: str
+    inputs: list[str]
+    skip_front_matter: bool = False
 
 
-def _make_batch(batch: list[Document], converter: Converter, project: Project,
-                staging: Path, summary: Summary) -> list[Problem]:
-    jobs, rendered = [], []
-    for index, document in enumerate(batch):
-        docx = document.template.render(document.context)
-        staged = staging / f"{index}-pandoc-{document.paths['docx'].name}"
-        staged.write_bytes(docx)
-        rendered.append(docx)
-        jobs.append(Job(
-            docx=staged, name=display_path(document.paths["docx"], project.root),
-            kind=document.kind, metadata=document.furniture,
-            timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc),
-            skip_front_matter=document.skip_front_matter,
-        ))
-    failures = []
-    for document, docx, result in zip(batch, rendered, converter.convert(jobs)):
-        if not result.ok:
-            failures.append(Problem(result.job.name, result.error))
-            continue
-        for fmt, data in (("docx", docx), ("html", result.html), ("pdf", result.pdf)):
-            write_atomic(document.paths[fmt], data, staging)
-            summary.files.append(document.paths[fmt])
-        summary.warnings += [f"{result.job.name}: {w}" for w in result.warnings]
-    return failures
+class BuildPlan:
+    """Everything needed to make any document of a build; sent to each worker process."""
+
+    def __init__(self, project: Project, content: Content):
+        self.project = project
+        self.content = content
+        self.shared = shared_context(content)
+        self.manifest = Manifest(project.build_dir)
+        self._templates: dict[str, WordTemplate] = {}
+        self._keys: dict[str, str] = {}
+        package = Path(__file__).parent
+        code = [*package.glob("*.py"), *package.glob("*.lua")]  # not __pycache__
+        self.tool = key_of(__version__, pandoc_identity(), typst_version(), files_hash(code))
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_templates": {}}  # a worker reads the templates itself
+
+    def variables(self, name: str) -> frozenset[str]:
+        """The names a Word template uses; remembered in the manifest by the file's hash,
+        so that a build with nothing to do does not read the template."""
+        digest = files_hash([self.project.templates_dir / name])
+        known = self.manifest.templates.get(digest)
+        if known is None:
+            known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())
+        return frozenset(known)
+
+    def word_template(self, name: str) -> WordTemplate:
+        if name not in self._templates:
+            self._templates[name] = WordTemplate(self.project.templates_dir / name,
+                                                 self.project.root)
+        return self._templates[name]
+
+    def _template_files(self, kind: str, docx: str) -> list[Path]:
+        folder = self.project.templates_dir
+        return [folder / docx, folder / f"{kind}.html", folder / f"{kind}.typ",
+                folder / "huisstijl.css", folder / "fonts"]
+
+    def _shown(self, kind: str, docx: str, context: dict, markdown: str, furniture: dict) -> str:
+        """The key: exactly what the templates show (the Word template's variables, the
+        filled-in text, the furniture), the templates, and the code."""
+        if kind not in self._keys:
+            self._keys[kind] = files_hash(self._template_files(kind, docx))
+        used = self.variables(docx)
+        return key_of(kind, {name: context[name] for name in sorted(used) if name in context},
+                      markdown, furniture, self._keys[kind], self.tool)
+
+    def _inputs(self, kind: str, docx: str, *content_files: str) -> list[str]:
+        templates = [f"templates/{p.name}" for p in self._template_files(kind, docx)]
+        return [*content_files, *templates]
+
+    def document(self, ref: Ref) -> Document:
+        if ref[0] == "draft":
+            return self._draft()
+        _, mailing_id, cbs_code = ref
+        content = self.content
+        mailing, gemeente = content.mailing(mailing_id), content.gemeente(cbs_code)
+        letter = build_letter(content, mailing, gemeente, self.shared)
+        furniture = letter.furniture.as_data()
+        return Document(
+            name=f"{mailing.id}/{gemeente.cbs_code}", template="brief.docx",
+            context=_word_context(letter.context, letter.body),
+            paths=letter_paths(self.project.build_dir, mailing.id, gemeente), kind="brief",
+            furniture=furniture, date=mailing.meta.datum,
+            key=self._shown("brief", "brief.docx", letter.context, letter.markdown, furniture),
+            inputs=self._inputs("brief", "brief.docx", *_CONTENT_FILES, mailing.body_file),
+        )
+
+    def _draft(self) -> Document:
+        content = self.content
+        draft = build_draft_context(content, self.shared)
+        meta = content.concept.meta
+        stem = f"{slug(content.plan.afkorting)}-concept-v{slug(meta.versie).replace('-', '.')}"
+        return Document(
+            name=f"draft/{stem}", template="imv.docx",
+            context=_word_context(draft.context, draft.body),
+            paths={fmt: self.project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS},
+            kind="imv", furniture=draft.furniture, date=meta.datum,
+            key=self._shown("imv", "imv.docx", draft.context, draft.markdown, draft.furniture),
+            inputs=self._inputs("imv", "imv.docx", *_CONTENT_FILES, content.concept.body_file),
+            skip_front_matter=True,
+        )
+
+    def up_to_date(self, ref: Ref) -> bool:
+        try:
+            document = self.document(ref)
+        except ImvdocError:
+            return False  # made (and reported) by a worker
+        return self.manifest.up_to_date(list(document.paths.values()), document.key)
+
+    def check_first(self, refs: list[Ref], read_templates: bool = True) -> None:
+        """Fill the first document of each mailing (and read its Word template), so that
+        a mistake in a text or template is reported before anything is written."""
+        problems: list[Problem] = []
+        seen = set()
+        for ref in refs:
+            if ref[:2] in seen:
+                continue
+            seen.add(ref[:2])
+            try:
+                document = self.document(ref)
+                if read_templates:
+                    self.word_template(document.template)
+            except TemplateError as error:
+                problems += [p for p in error.problems if p not in problems]
+        if problems:
+            raise TemplateError(problems)
+
+
+_CONTENT_FILES = ("content/afzender.yaml", "content/gemeenten.yaml", "content/plan/plan.yaml",
+                  "content/plan/concept.md")
+
+
+def _letter_refs(content: Content, mailing_ids: list[str] | None,
+                 cbs_codes: Iterable[str] | None) -> list[Ref]:
+    """Every letter to make, mailing by mailing."""
+    wanted = set(cbs_codes) if cbs_codes else None
+    return [("letter", mailing.id, gemeente.cbs_code)
+            for mailing in content.mailings
+            if mailing_ids is None or mailing.id in mailing_ids
+            for gemeente in content.recipients(mailing)
+            if wanted is None or gemeente.cbs_code in wanted]
 
 
 def _word_context(context: dict[str, Any], body) -> dict[str, Any]:
@@ -214,27 +289,190 @@ def _word_context(context: dict[str, Any], body) -> dict[str, Any]:
     return {**context, "tekst": blocks}
 
 
-def _letters(content: Content, mailing_ids: list[str] | None,
-             cbs_codes: Iterable[str] | None) -> Iterable[Letter]:
-    """Every letter to make, in order; collects body errors of all mailings at once."""
-    shared = shared_context(content)
-    wanted = set(cbs_codes) if cbs_codes else None
-    problems: list[Problem] = []
-    letters = []
-    for mailing in content.mailings:
-        if mailing_ids is not None and mailing.id not in mailing_ids:
+# ---------------------------------------------------------------------------
+# Making documents: in worker processes, each with the BuildPlan, a Converter and a
+# staging folder. Workers are started fresh ("spawn"), not forked: typst's threads make
+# a fork of a process that compiled a PDF hang; and a spawned worker is a child of the
+# build, so it can end when the build is killed.
+
+_plan: BuildPlan | None = None
+_worker: dict[str, Any] = {}
+
+
+@dataclass
+class ChunkResult:
+    """What a worker did with a chunk of documents."""
+
+    count: int = 0
+    up_to_date: int = 0
+    entries: dict[str, dict] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[tuple[str, Problem]] = field(default_factory=list)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when its parent does (Linux): a build that is killed leaves no
+    worker behind that goes on writing."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _start_worker(plan: BuildPlan, in_process: bool = False) -> None:
+    global _plan
+    if not in_process:
+        _die_with_parent()
+    _plan = plan
+    _worker["converter"] = Converter(plan.project.templates_dir, plan.project.root)
+    _worker["staging"] = staging_dir(plan.project.build_dir)
+
+
+def _make_chunk(refs: list[Ref]) -> ChunkResult:
+    """Make the documents of `refs` whose outputs are not up to date."""
+    plan, result = _plan, ChunkResult(count=len(refs))
+    stale = []
+    for ref in refs:
+        try:
+            document = plan.document(ref)
+        except ImvdocError as error:
+            result.failures += [(error.title, p) for p in error.problems]
             continue
-        for gemeente in content.recipients(mailing):
-            if wanted is not None and gemeente.cbs_code not in wanted:
-                continue
-            try:
-                letters.append(build_letter(content, mailing, gemeente, shared))
-            except TemplateError as error:
-                problems += [p for p in error.problems if p not in problems]
-                break  # the same mistake would repeat for every gemeente
-    if problems:
-        raise TemplateError(problems)
-    return letters
+        if plan.manifest.up_to_date(list(document.paths.values()), document.key):
+            result.up_to_date += 1
+        else:
+            stale.append(document)
+    if stale:
+        _render_convert_write(plan, stale, result)
+    return result
+
+
+def _render_convert_write(plan: BuildPlan, documents: list[Document], result: ChunkResult):
+    staging: Path = _worker["staging"]
+    jobs, rendered, staged_by_key = [], [], {}
+    for index, document in enumerate(documents):
+        docx, body_key = plan.word_template(document.template).render_with_key(document.context)
+        if body_key not in staged_by_key:  # pandoc reads each distinct letter body once
+            staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
+            staged_by_key[body_key].write_bytes(docx)
+        staged = staged_by_key[body_key]
+        rendered.append(docx)
+        jobs.append(Job(
+            docx=staged, name=display_path(document.paths["docx"], plan.project.root),
+            kind=document.kind, metadata=document.furniture, body_key=body_key,
+            timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc),
+            skip_front_matter=document.skip_front_matter,
+        ))
+    try:
+        results = _worker["converter"].convert(jobs)
+    except ImvdocError as error:
+        result.failures += [(error.title, p) for p in error.problems]
+        return
+    for document, docx, converted in zip(documents, rendered, results):
+        if not converted.ok:
+            result.failures.append((ConversionError.title, Problem(converted.job.name,
+                                                                   converted.error)))
+            continue
+        for fmt, data in (("docx", docx), ("html", converted.html), ("pdf", converted.pdf)):
+            path = document.paths[fmt]
+            data = data.encode("utf-8") if isinstance(data, str) else data
+            write_atomic(path, data, staging)
+            result.entries[plan.manifest.name(path)] = entry_for(path, data, document.key,
+                                                                 document.inputs)
+            result.files.append(path)
+        result.warnings += [f"{converted.job.name}: {w}" for w in converted.warnings]
+
+
+def _chunks(refs: list[Ref], workers: int) -> list[list[Ref]]:
+    """Chunks of at most BATCH_SIZE documents, about two per worker so that all finish
+    together; a chunk holds one mailing, so pandoc reads its letter body once per chunk."""
+    size = max(8, min(BATCH_SIZE, -(-len(refs) // (2 * workers))))
+    chunks: list[list[Ref]] = []
+    for ref in refs:
+        if not chunks or len(chunks[-1]) >= size or chunks[-1][0][:2] != ref[:2]:
+            chunks.append([])
+        chunks[-1].append(ref)
+    return chunks
+
+
+def _share_work(plan: BuildPlan, chunks: list[list[Ref]], workers: int,
+                collect: Callable[[ChunkResult], None]) -> None:
+    """This process and workers-1 worker processes take chunks until none are left: this
+    one starts at once, while the workers are still starting."""
+    queue = deque(chunks)
+    _start_worker(plan, in_process=True)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_worker,
+                             initargs=(plan,)) as pool:
+        running: set = set()
+        while queue or running:
+            while queue and len(running) < workers - 1:  # the workers take from the end
+                running.add(pool.submit(_make_chunk, queue.pop()))
+            if queue:
+                collect(_make_chunk(queue.popleft()))
+            else:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    collect(future.result())
+            for future in [f for f in running if f.done()]:
+                running.discard(future)
+                collect(future.result())
+
+
+def _make(plan: BuildPlan, refs: list[Ref], started: float,
+          on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None,
+          workers: int | None = None) -> Summary:
+    """Make the documents, in worker processes when there is more than one chunk; record
+    them in the manifest. A document that fails is reported; the others are written."""
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if on_start:
+        on_start(len(refs))
+    summary = Summary(letters=len(refs))
+    plan.check_first(refs, read_templates=False)  # a text that cannot be filled stops here
+    stale = [ref for ref in refs if not plan.up_to_date(ref)]
+    summary.up_to_date = len(refs) - len(stale)
+    # Before anything is written: every stale mailing's text fills, its template reads.
+    plan.check_first(stale)
+    if on_progress and summary.up_to_date:
+        on_progress(summary.up_to_date)
+    chunks = _chunks(stale, workers)
+    failures: list[tuple[str, Problem]] = []
+
+    def collect(result: ChunkResult) -> None:
+        plan.manifest.entries.update(result.entries)
+        summary.up_to_date += result.up_to_date
+        summary.built += len(result.files) // len(FORMATS)
+        summary.files += result.files
+        summary.warnings += result.warnings
+        failures.extend(f for f in result.failures if f not in failures)
+        if on_progress:
+            on_progress(result.count)
+
+    try:
+        if len(chunks) <= 1 or workers == 1:
+            _start_worker(plan, in_process=True)
+            for chunk in chunks:
+                collect(_make_chunk(chunk))
+        else:
+            _share_work(plan, chunks, workers, collect)
+    finally:
+        if summary.files:  # a build that wrote nothing leaves the manifest as it was
+            plan.manifest.save()
+        if "converter" in _worker:
+            _worker["converter"].close()
+        sweep_staging(plan.project.build_dir)
+        _worker.clear()
+    summary.seconds = time.perf_counter() - started
+    if failures:
+        kinds = {title for title, _ in failures}
+        error_type = TemplateError if kinds == {TemplateError.title} else ConversionError
+        raise error_type([problem for _, problem in failures])
+    return summary
 
 
 def _check_selection(content: Content, mailing_ids: Iterable[str] | None,
@@ -270,8 +508,9 @@ def convert_files(project: Project, paths: list[Path],
                             warnings=docx_findings(path)))
     written, warnings = [], []
     if jobs:
-        converter = Converter(project.templates_dir, project.root)
-        for result in converter.convert(jobs):
+        with Converter(project.templates_dir, project.root) as converter:
+            results = converter.convert(jobs)
+        for result in results:
             if not result.ok:
                 problems.append(Problem(result.job.name, result.error))
                 continue

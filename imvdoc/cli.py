@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                           TimeRemainingColumn)
+from rich.text import Text
 
 from imvdoc import __version__
 from imvdoc.build import Project, build_draft, build_letters, check, convert_files
@@ -71,31 +74,62 @@ def _report(error: ImvdocError) -> None:
         console.print(f"  {problem}", markup=False, soft_wrap=True)
 
 
+class _Rate(ProgressColumn):
+    """Letters per second."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.0f} brieven/s" if speed else "", style="progress.data.speed")
+
+
+class BuildProgress:
+    """A progress bar (count, rate, time left) that appears only once a build has taken a
+    second: a quick build prints just its summary."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.started = time.monotonic()
+        self.bar = Progress(TextColumn("Brieven"), BarColumn(), MofNCompleteColumn(), _Rate(),
+                            TextColumn("nog"), TimeRemainingColumn(), console=console)
+        self.task = None
+        self.shown = False
+
+    def start(self, total: int) -> None:
+        self.task = self.bar.add_task("brieven", total=total)
+
+    def advance(self, count: int) -> None:
+        self.bar.advance(self.task, count)
+        if not (self.quiet or self.shown) and time.monotonic() - self.started > 1:
+            self.bar.start()
+            self.shown = True
+
+    def stop(self) -> None:
+        if self.shown:
+            self.bar.stop()
+
+
 def _letters(project: Project, args) -> int:
-    progress = Progress(TextColumn("Brieven"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, disable=args.quiet)
-    task = None
-
-    def on_start(total: int) -> None:
-        nonlocal task
-        task = progress.add_task("brieven", total=total)
-
-    with progress:
+    progress = BuildProgress(args.quiet)
+    try:
         summary = build_letters(project, args.mailing, args.gemeente,
-                                on_start=on_start,
-                                on_progress=lambda n: progress.advance(task, n))
+                                on_start=progress.start, on_progress=progress.advance)
+    finally:
+        progress.stop()
     _warnings(summary.warnings)
-    console.print(f"{summary.letters} brieven gemaakt in {len(summary.formats)} formaten "
-                  f"({', '.join(f.upper() for f in summary.formats)}), {len(summary.files)} "
-                  f"bestanden in {summary.seconds:.1f} s.")
+    console.print(f"{summary.letters} brieven: {summary.built} gemaakt, {summary.up_to_date} "
+                  f"al actueel; {len(summary.files)} bestanden "
+                  f"({', '.join(f.upper() for f in summary.formats)}) in {summary.seconds:.1f} s.")
     return 0
 
 
 def _draft(project: Project) -> int:
     summary = build_draft(project)
     _warnings(summary.warnings)
-    names = ", ".join(path.name for path in summary.files)
-    console.print(f"Concept-IMV gemaakt in {summary.seconds:.1f} s: {names}", markup=False)
+    if summary.built:
+        names = ", ".join(path.name for path in summary.files)
+        console.print(f"Concept-IMV gemaakt in {summary.seconds:.1f} s: {names}", markup=False)
+    else:
+        console.print("Concept-IMV is al actueel.")
     return 0
 
 

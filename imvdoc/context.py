@@ -7,6 +7,7 @@ templates draw from the same data, since pandoc does not read Word headers.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class Letter:
     context: dict[str, Any]
     body: tuple[Block, ...]
     furniture: Furniture
+    markdown: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Draft:
     context: dict[str, Any]
     body: tuple[Block, ...]
     furniture: dict[str, Any]
+    markdown: str
 
 
 def shared_context(content: Content) -> dict[str, Any]:
@@ -90,8 +93,8 @@ def build_draft(content: Content, shared: dict[str, Any] | None = None) -> Draft
     cannot be filled."""
     context = dict(shared if shared is not None else shared_context(content))
     concept = content.concept
-    body = tuple(parse_blocks(render_text(concept.body, concept.body_file, concept.body_line,
-                                          context)))
+    markdown = render_text(concept.body, concept.body_file, concept.body_line, context)
+    body = parse_blocks(markdown)
     plan, meta = content.plan, concept.meta
     furniture = {
         "title": f"{plan.titel} (concept, versie {meta.versie})",
@@ -103,7 +106,7 @@ def build_draft(content: Content, shared: dict[str, Any] | None = None) -> Draft
         "date": dutch_date(meta.datum),
         "short-title": plan.afkorting,
     }
-    return Draft(context, body, furniture)
+    return Draft(context, body, furniture, markdown)
 
 
 def addressee_lines(gemeente: Gemeente) -> tuple[str, ...]:
@@ -134,8 +137,8 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
         "bijlagen": [b.titel for b in meta.bijlagen],
         "aantal_bijlagen": str(len(meta.bijlagen)) if meta.bijlagen else "geen",
     }
-    body = tuple(parse_blocks(render_text(mailing.body, mailing.body_file, mailing.body_line,
-                                          context)))
+    markdown = render_text(mailing.body, mailing.body_file, mailing.body_line, context)
+    body = parse_blocks(markdown)
     afzender = content.afzender
     brief = context["brief"]
     furniture = Furniture(
@@ -160,14 +163,20 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
         "afzenderblok": [{"label": label, "regels": list(lines)}
                          for label, lines in furniture.sender_block],
     }
-    return Letter(mailing, gemeente, context, body, furniture)
+    return Letter(mailing, gemeente, context, body, furniture, markdown)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(text: str):
+    """A Markdown text's Jinja template, compiled once for all letters of a mailing."""
+    return _body_environment.from_string(text)
 
 
 def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) -> str:
     """Fill the Jinja placeholders of a Markdown text (values escaped); `file` and
     `first_line` say where the text stands, for the error message."""
     try:
-        return _body_environment.from_string(text).render(context)
+        return _compiled(text).render(context)
     except JinjaTemplateError as error:
         line = template_line(error)
         raise TemplateError([Problem(

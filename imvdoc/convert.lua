@@ -1,12 +1,12 @@
--- imvdoc's pandoc driver: convert many Word documents in one pandoc process.
+-- imvdoc's pandoc driver: convert many Word documents in one long-lived pandoc process.
 --
---   pandoc lua convert.lua JOBS.json
+--   pandoc lua convert.lua      (jobs on stdin, one JSON object a line)
 --
--- JOBS.json is a list of jobs:
---   { input, html, typst, media, template_html, template_typst, meta, fallback_title }
--- For each job the .docx is read once; the HTML (self-contained: images as data URIs)
--- and the typst source (images written under `media`) are written. One JSON line per job
--- goes to stdout: {"ok": true, "warnings": [...]} or {"ok": false, "error": "..."}.
+-- A job: { input, html, typst, media, template_html, template_typst, meta,
+--          fallback_title, skip_front_matter, body_key, toc, typst_top_level }
+-- For each job the HTML (self-contained: images as data URIs) and the typst source
+-- (images written under `media`) are written, and one JSON line answers on stdout:
+-- {"ok": true, "warnings": [...], "title": ...} or {"ok": false, "error": "..."}.
 -- Messages are Dutch: they reach the user.
 
 local json = pandoc.json
@@ -237,33 +237,76 @@ local function from_first_heading(doc)
   return doc
 end
 
-local function convert(job)
-  local warnings = {}
+-- Read a document and write what all its letters share: the typst source (the typst
+-- template takes the page furniture as data, not as text) and the HTML body and table of
+-- contents. This depends only on the .docx and the job's kind; letters of one mailing
+-- share it (pandoc does not read the Word headers that differ between them), so it is
+-- made once per body key.
+local BODY_ONLY = pandoc.template.compile("$body$")
+local TOC_ONLY = pandoc.template.compile("$toc$")
+
+local function prepare(job)
   pandoc.mediabag.empty()
+  local warnings = {}
   local doc = pandoc.read(read_file(job.input), "docx")
   if job.skip_front_matter then doc = from_first_heading(doc) end
-  for key, value in pairs(job.meta or {}) do doc.meta[key] = to_meta(value) end
+  if job.meta and job.meta.title then doc.meta.title = to_meta(job.meta.title) end
   doc = take_title(doc, job.fallback_title)
   doc = normalise(doc, warnings)
   doc.meta.lang = to_meta("nl")
-  if job.typst then
-    if job.media then write_media(job.media) end
-    local typst_doc = typst_ready(doc)
-    if job.typst_top_level == 1 then  -- the report numbers its chapters from level 1
-      typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
-    end
-    write_file(job.typst, pandoc.write(typst_doc, "typst", { template = template(job.template_typst) }))
+  local typst_doc = typst_ready(doc)
+  if job.typst_top_level == 1 then  -- the report numbers its chapters from level 1
+    typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
   end
-  if job.html then
-    write_file(job.html, pandoc.write(embed_images(doc), "html5",
-      { template = template(job.template_html), section_divs = false,
-        table_of_contents = job.toc or false, toc_depth = 3 }))
-  end
-  return { ok = true, warnings = warnings, title = pandoc.utils.stringify(doc.meta.title) }
+  local html_doc = embed_images(doc)
+  return {
+    typst = pandoc.write(typst_doc, "typst", { template = template(job.template_typst) }),
+    html_body = pandoc.write(html_doc, "html5", { template = BODY_ONLY, section_divs = false }),
+    toc = job.toc and pandoc.write(html_doc, "html5", { template = TOC_ONLY,
+      table_of_contents = true, toc_depth = 3 }) or "",
+    warnings = warnings,
+    title = pandoc.utils.stringify(doc.meta.title),
+  }
 end
 
-local jobs = json.decode(read_file(arg[1]), false)
-for _, job in ipairs(jobs) do
+local prepared = {}  -- the last body only: the media bag holds its images
+local function prepared_for(job)
+  if job.body_key and prepared.key == job.body_key then return prepared.value end
+  local value = prepare(job)
+  prepared = { key = job.body_key, value = value }
+  return value
+end
+
+-- The page furniture for the HTML template, every text HTML-escaped.
+local ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+local function escaped(value)
+  if type(value) == "table" then
+    local copy = {}
+    for key, item in pairs(value) do copy[key] = escaped(item) end
+    return copy
+  end
+  return (tostring(value):gsub("[&<>\"']", ESCAPES))
+end
+
+local function convert(job)
+  local body = prepared_for(job)
+  if job.typst then
+    if job.media then write_media(job.media) end
+    write_file(job.typst, body.typst)
+  end
+  local title = job.meta and job.meta.title or body.title
+  if job.html then
+    local context = escaped(job.meta or {})
+    context.title, context.lang = escaped(title), "nl"
+    context.body, context.toc = body.html_body, body.toc
+    write_file(job.html, pandoc.layout.render(
+      pandoc.template.apply(template(job.template_html), context)))
+  end
+  return { ok = true, warnings = body.warnings, title = title }
+end
+
+for line in io.stdin:lines() do
+  local job = json.decode(line, false)
   local ok, result = pcall(convert, job)
   if not ok and type(result) == "table" and result.template then
     result = { ok = false, template = result.template, error = result.message }

@@ -21,7 +21,7 @@ from typing import Any
 import pypandoc
 import typst
 
-from imvdoc.errors import Problem, TemplateError, display_path
+from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
 PDF_STANDARDS = ["a-2a", "ua-1"]
@@ -35,6 +35,13 @@ def pandoc_path() -> str:
 
 def pandoc_version() -> str:
     return pypandoc.get_pandoc_version()
+
+
+def pandoc_identity() -> str:
+    """Which pandoc binary this is, without starting it (for build keys)."""
+    path = pandoc_path()
+    stat = os.stat(path)
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def typst_version() -> str:
@@ -57,6 +64,7 @@ class Job:
     timestamp: dt.datetime | None = None
     skip_front_matter: bool = False
     warnings: list[str] = field(default_factory=list)
+    body_key: str | None = None  # jobs with the same key share what pandoc reads
 
 
 @dataclass
@@ -113,7 +121,9 @@ def check_docx(path: Path) -> str | None:
 
 
 class Converter:
-    """Converts batches of .docx files to HTML and PDF with the house-style templates."""
+    """Converts .docx files to HTML and PDF with the house-style templates: through one
+    pandoc process that lives as long as the Converter (so that a letter body shared by
+    many letters is read once), and one typst compiler."""
 
     def __init__(self, templates: Path, root: Path | None = None):
         self.templates = Path(templates)
@@ -122,9 +132,29 @@ class Converter:
         # Only the fonts shipped in templates/fonts (and typst's own): the same PDF on
         # every machine.
         self.compiler = typst.Compiler(font_paths=[str(fonts)], ignore_system_fonts=True)
+        self._pandoc: subprocess.Popen | None = None
+        self._pandoc_errors = None
+
+    def close(self) -> None:
+        """End the pandoc process."""
+        if self._pandoc is not None:
+            self._pandoc.stdin.close()
+            try:
+                self._pandoc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._pandoc.kill()
+            self._pandoc.stdout.close()
+            self._pandoc_errors.close()
+            self._pandoc = None
+
+    def __enter__(self) -> Converter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def convert(self, jobs: list[Job]) -> list[Result]:
-        """Convert all jobs: one pandoc process for the batch, then typst per document."""
+        """Convert all jobs: pandoc writes HTML and typst, then typst compiles each PDF."""
         if not jobs:
             return []
         with tempfile.TemporaryDirectory(prefix="imvdoc-") as work:
@@ -143,10 +173,11 @@ class Converter:
                     "meta": job.metadata,
                     "fallback_title": job.fallback_title,
                     "skip_front_matter": job.skip_front_matter,
+                    "body_key": job.body_key,
                     "toc": job.kind == "imv",
                     "typst_top_level": 1 if job.kind == "imv" else 2,
                 })
-            answers = self._run_pandoc(specs, work_dir)
+            answers = [self._ask_pandoc(spec) for spec in specs]
             broken = {a["template"]: a["error"] for a in answers if a.get("template")}
             if broken:
                 raise TemplateError([self._pandoc_template_problem(path, message)
@@ -154,19 +185,26 @@ class Converter:
             return [self._finish(job, answer, work_dir / str(index))
                     for index, (job, answer) in enumerate(zip(jobs, answers))]
 
-    def _run_pandoc(self, specs: list[dict], work_dir: Path) -> list[dict]:
-        jobs_file = work_dir / "jobs.json"
-        jobs_file.write_text(json.dumps(specs), encoding="utf-8")
-        process = subprocess.run(
-            [pandoc_path(), "lua", str(LUA_DRIVER), str(jobs_file)],
-            capture_output=True, text=True, encoding="utf-8",
-        )
-        answers = [json.loads(line) for line in process.stdout.splitlines() if line.strip()]
-        if process.returncode != 0 or len(answers) != len(specs):
-            detail = process.stderr.strip().splitlines()[-1:] or ["geen uitvoer"]
-            missing = {"ok": False, "error": f"pandoc stopte onverwacht: {detail[0]}"}
-            answers += [missing] * (len(specs) - len(answers))
-        return answers
+    def _ask_pandoc(self, spec: dict) -> dict:
+        """One job to the pandoc process, one answer back."""
+        if self._pandoc is None:
+            self._pandoc_errors = tempfile.TemporaryFile()
+            self._pandoc = subprocess.Popen(
+                [pandoc_path(), "lua", str(LUA_DRIVER)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=self._pandoc_errors,
+            )
+        try:
+            self._pandoc.stdin.write(json.dumps(spec).encode("utf-8") + b"\n")
+            self._pandoc.stdin.flush()
+            line = self._pandoc.stdout.readline()
+        except BrokenPipeError:
+            line = b""
+        if not line:  # the driver itself failed: one error, not one per document
+            self._pandoc_errors.seek(0)
+            detail = _one_line(self._pandoc_errors.read().decode("utf-8", "replace"))
+            self.close()
+            raise ConversionError([Problem("pandoc", f"pandoc stopte onverwacht: {detail}")])
+        return json.loads(line)
 
     def _pandoc_template_problem(self, path: str, message: str) -> Problem:
         """pandoc's template parse error, with its line and column, in Dutch."""

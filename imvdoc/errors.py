@@ -32,6 +32,9 @@ class ImvdocError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # travels whole from a worker process
+        return (type(self), (self.problems,))
+
 
 class ContentError(ImvdocError):
     """Content under content/ is missing, malformed or inconsistent."""

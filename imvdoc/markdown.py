@@ -6,6 +6,7 @@ the Markdown, so a value never becomes markup; raw HTML in Markdown stays text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,8 +49,10 @@ class Block:
         return "".join(run.text for run in self.runs)
 
 
-def parse_blocks(markdown: str) -> list[Block]:
-    """Parse Markdown into blocks: headings, paragraphs and list items."""
+@functools.lru_cache(maxsize=256)
+def parse_blocks(markdown: str) -> tuple[Block, ...]:
+    """Parse Markdown into blocks: headings, paragraphs, list items and tables. Letters of
+    a mailing mostly share their text, so a parse is reused."""
     blocks: list[Block] = []
     list_kinds: list[str] = []
     heading_level = 0
@@ -86,7 +89,7 @@ def parse_blocks(markdown: str) -> list[Block]:
                 blocks.append(Block(list_kinds[-1], runs, len(list_kinds)))
             else:
                 blocks.append(Block("paragraph", runs))
-    return blocks
+    return tuple(blocks)
 
 
 def _runs(children) -> list[Run]:

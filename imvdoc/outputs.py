@@ -34,24 +34,35 @@ def letter_paths(build_dir: Path, mailing_id: str, gemeente: Gemeente) -> dict[s
 def staging_dir(build_dir: Path) -> Path:
     """This process's folder for files being written: build/.tmp/<pid>. Folders of
     processes that no longer run (a build that was killed) are removed first."""
-    root = build_dir / ".tmp"
-    if root.is_dir():
-        for folder in root.iterdir():
-            if not (folder.name.isdigit() and _running(int(folder.name))):
-                shutil.rmtree(folder, ignore_errors=True)
-    folder = root / str(os.getpid())
+    sweep_staging(build_dir)
+    folder = build_dir / ".tmp" / str(os.getpid())
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
+def sweep_staging(build_dir: Path) -> None:
+    """Remove the staging folders of processes that no longer run, and this process's."""
+    root = build_dir / ".tmp"
+    if root.is_dir():
+        for folder in root.iterdir():
+            pid = int(folder.name) if folder.name.isdigit() else None
+            if pid is None or pid == os.getpid() or not _running(pid):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def _running(pid: int) -> bool:
+    """Whether a process runs (a zombie, killed but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def write_atomic(path: Path, data: bytes | str, staging: Path | None = None) -> None:

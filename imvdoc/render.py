@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from docx.oxml import parse_xml
 from docxtpl import DocxTemplate, RichText
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import meta
+from lxml import etree
 
 from imvdoc.context import jinja_message
 from imvdoc.errors import Problem, TemplateError, display_path
@@ -45,7 +50,13 @@ def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
 
 
 class WordTemplate:
-    """A .docx template, read once and rendered for many letters."""
+    """A .docx template, read and compiled once, rendered for many letters.
+
+    docxtpl's own steps (patching Word's XML so tags survive, listing characters, table
+    columns) are used, but its per-render reload of the document through python-docx is
+    not: each part's Jinja template is compiled once, and a render only fills the parts
+    and zips them with the template's other files.
+    """
 
     def __init__(self, path: Path, root: Path | None = None):
         self.path = Path(path)
@@ -56,33 +67,83 @@ class WordTemplate:
             raise TemplateError([Problem(self.name, "sjabloon ontbreekt")]) from None
         if not zipfile.is_zipfile(io.BytesIO(self.data)):
             raise TemplateError([Problem(self.name, "dit is geen Word-document (.docx)")])
+        self._data_key = hashlib.sha256(self.data).digest()
         self.environment = make_environment(autoescape=True)
+        self._docxtpl = DocxTemplate(io.BytesIO(self.data))
+        self._docxtpl.init_docx()
+        self._sources: dict[str, str] = {}
+        self._templates: dict[str, Any] = {}
+        for name, xml in self._part_sources():
+            self._sources[name] = xml
+            try:
+                self._templates[name] = self.environment.from_string(xml)
+            except JinjaTemplateError as error:
+                raise self._error(_with_context(error, xml)) from None
+        self._base = _zip_without(self.data, set(self._templates))
+
+    def _part_sources(self):
+        """(zip name, patched XML) of every part that may hold tags: the document, its
+        headers and footers, and the document properties."""
+        document = self._docxtpl.docx
+        parts = [document.part] + [
+            rel.target_part for rel in document.part.rels.values()
+            if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)
+        ]
+        for part in parts:
+            xml = self._docxtpl.patch_xml(self._docxtpl.xml_to_string(parse_xml(part.blob)))
+            yield part.partname.lstrip("/"), re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+            if _CORE in archive.namelist():
+                core = archive.read(_CORE).decode("utf-8")
+                if "{{" in core or "{%" in core:
+                    yield _CORE, core
+
+    @functools.cached_property
+    def _variables(self) -> frozenset[str]:
+        names: set[str] = set()
+        for xml in self._sources.values():
+            names |= meta.find_undeclared_variables(self.environment.parse(xml))
+        return frozenset(names)
 
     def variables(self) -> set[str]:
-        """Top-level names the template uses (for `imvdoc check`)."""
-        template = DocxTemplate(io.BytesIO(self.data))
-        try:
-            return template.get_undeclared_template_variables(jinja_env=self.environment)
-        except JinjaTemplateError:
-            self.render({})  # raises the same mistake, with the text around it
-            raise
+        """Top-level names the template uses."""
+        return set(self._variables)
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The filled-in .docx, with fixed zip timestamps."""
-        template = DocxTemplate(io.BytesIO(self.data))
-        try:
-            template.render(context, jinja_env=self.environment, autoescape=True)
-        except JinjaTemplateError as error:
-            raise self._error(error) from None
-        out = io.BytesIO()
-        template.save(out)
-        return normalise_zip(out.getvalue())
+        return self.render_with_key(context)[0]
+
+    def render_with_key(self, context: dict[str, Any]) -> tuple[bytes, str]:
+        """The filled-in .docx, and a key of what pandoc reads of it (the document body,
+        not headers and footers): letters with the same key give the same pandoc output."""
+        rendered = {}
+        for name, template in self._templates.items():
+            try:
+                xml = template.render(context)
+            except JinjaTemplateError as error:
+                raise self._error(error) from None
+            if name == _CORE:
+                rendered[name] = xml.encode("utf-8")
+                continue
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+                xml = xml.replace(escaped, tag)
+            xml = self._docxtpl.resolve_listing(xml)
+            tree = self._docxtpl.fix_tables(xml)  # columns made by {%tc %} loops
+            rendered[name] = etree.tostring(tree, encoding="UTF-8", xml_declaration=True,
+                                            standalone=True)
+        body_key = hashlib.sha256(self._data_key + rendered[_DOCUMENT]).hexdigest()
+        out = io.BytesIO(self._base)  # the members no tag touches, compressed once
+        with zipfile.ZipFile(out, "a") as target:
+            for name in sorted(rendered):
+                _write_member(target, name, rendered[name])
+        return out.getvalue(), body_key
 
     def _error(self, error: JinjaTemplateError) -> TemplateError:
         """Name the template and the text around the mistake: an XML line number means
         nothing to someone who edits the template in Word."""
         message = jinja_message(error)
-        lines = list(getattr(error, "docx_context", []))  # docxtpl: text around the line
+        lines = list(getattr(error, "docx_context", []))
         if lines and error.lineno:
             around = lines[min(error.lineno - 1, 3, len(lines) - 1)].strip()
             message += f", bij de tekst «{around[:160]}»"
@@ -95,10 +156,7 @@ class WordTemplate:
 
     def _tag_with(self, name: str) -> str | None:
         """The first {{ ... }} or {% ... %} in the template's text that uses `name`."""
-        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-            parts = [archive.read(n).decode("utf-8") for n in archive.namelist()
-                     if n.startswith("word/") and n.endswith(".xml")]
-        for xml in parts:
+        for xml in self._sources.values():
             text = re.sub(r"<[^>]+>", "", xml)
             for tag in re.findall(r"\{[{%].*?[}%]\}", text):
                 if re.search(rf"\b{re.escape(name)}\b", tag):
@@ -106,14 +164,30 @@ class WordTemplate:
         return None
 
 
-def normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip (a .docx) with fixed timestamps and attributes: reproducible bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
+_CORE = "docProps/core.xml"
+_DOCUMENT = "word/document.xml"
+
+
+def _zip_without(data: bytes, names: set[str]) -> bytes:
+    """The template's zip without the members that are rendered, reproducibly written."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
+            if item.filename not in names:
+                _write_member(target, item.filename, source.read(item.filename))
     return out.getvalue()
+
+
+def _with_context(error: JinjaTemplateError, xml: str) -> JinjaTemplateError:
+    """Attach the text around a syntax error, as docxtpl does (its lines of plain text)."""
+    if getattr(error, "lineno", None):
+        first = max(error.lineno - 4, 0)
+        error.docx_context = [re.sub(r"<[^>]+>", "", line)
+                              for line in xml.splitlines()[first:first + 7]]
+    return error
+
+
+def _write_member(target: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.external_attr = 0o644 << 16
+    target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)

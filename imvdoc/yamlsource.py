@@ -37,10 +37,17 @@ class _Loader(yaml.SafeLoader):
     a wrong one is (PyYAML itself fails on 2023-13-01 without a line number)."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The same, on libyaml where present; on a syntax error the text is read again with
+    _Loader, whose messages are clearer."""
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 @dataclass
@@ -74,7 +81,14 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> Located:
 
     `line_offset` is added to every line number, for front matter that starts lower down.
     """
-    loader = _Loader(text)
+    try:
+        return _load(_FastLoader, text, file, line_offset)
+    except ContentError:
+        return _load(_Loader, text, file, line_offset)
+
+
+def _load(loader_class, text: str, file: str, line_offset: int) -> Located:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -74,7 +74,8 @@ def test_letters_for_one_gemeente_writes_only_its_three_files(project):
                     "2023-05-09-stand-van-zaken")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("s.")
-    assert result.stderr.startswith("1 brieven gemaakt in 3 formaten (DOCX, PDF, HTML), 3 bestanden in ")
+    assert result.stderr.startswith(
+        "1 brieven: 1 gemaakt, 0 al actueel; 3 bestanden (DOCX, PDF, HTML) in ")
     assert [p.name for p in (project.build_dir / "letters").iterdir()] == ["2023-05-09-stand-van-zaken"]
     folder = project.build_dir / "letters" / "2023-05-09-stand-van-zaken"
     assert sorted(p.name for p in folder.iterdir()) == [

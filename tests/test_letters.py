@@ -99,6 +99,8 @@ def test_every_html_is_self_contained_dutch_and_structured(built_letters, gemeen
         assert tags.count("li") == len(SUB_THEMES) + 1  # sub-themes and the bijlage
         assert "address" in tags and "dl" in tags and "main" in tags
         assert f"gemeenteraad van {gemeente.naam}" in text
+        title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)
+        assert title.endswith(f"gemeenteraad van {gemeente.naam}")
 
 
 def test_docx_uses_the_templates_heading_and_list_styles(built_letters, gemeenten):
