@@ -168,6 +168,8 @@ class BuildPlan:
         self.manifest = Manifest(project.build_dir)
         self._templates: dict[str, WordTemplate] = {}
         self._keys: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
+        self._texts: dict[str, str] = {}  # filled-in texts shared by a whole mailing
         package = Path(__file__).parent
         code = [*package.glob("*.py"), *package.glob("*.lua")]  # not __pycache__
         self.tool = key_of(__version__, pandoc_identity(), typst_version(), files_hash(code))
@@ -178,7 +180,9 @@ class BuildPlan:
     def variables(self, name: str) -> frozenset[str]:
         """The names a Word template uses; remembered in the manifest by the file's hash,
         so that a build with nothing to do does not read the template."""
-        digest = files_hash([self.project.templates_dir / name])
+        if name not in self._digests:
+            self._digests[name] = files_hash([self.project.templates_dir / name])
+        digest = self._digests[name]
         known = self.manifest.templates.get(digest)
         if known is None:
             known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())
@@ -214,7 +218,7 @@ class BuildPlan:
         _, mailing_id, cbs_code = ref
         content = self.content
         mailing, gemeente = content.mailing(mailing_id), content.gemeente(cbs_code)
-        letter = build_letter(content, mailing, gemeente, self.shared)
+        letter = build_letter(content, mailing, gemeente, self.shared, self._texts)
         furniture = letter.furniture.as_data()
         return Document(
             name=f"{mailing.id}/{gemeente.cbs_code}", template="brief.docx",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import meta
 from jinja2.exceptions import SecurityError
 
 from imvdoc.content import Content, Gemeente, Mailing
@@ -115,10 +116,16 @@ def addressee_lines(gemeente: Gemeente) -> tuple[str, ...]:
             f"{address.postcode}  {address.plaats}")
 
 
+# What differs from one letter of a mailing to the next.
+_PER_LETTER = {"gemeente", "gegevens"}
+
+
 def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
-                 shared: dict[str, Any] | None = None) -> Letter:
+                 shared: dict[str, Any] | None = None,
+                 texts: dict[str, str] | None = None) -> Letter:
     """The context and furniture of one letter; raises TemplateError if the body's
-    placeholders cannot be filled."""
+    placeholders cannot be filled. `texts` keeps the filled-in text of a mailing whose
+    text uses nothing that differs per letter, so it is filled once."""
     meta = mailing.meta
     context = dict(shared if shared is not None else shared_context(content))
     context["gemeente"] = {
@@ -137,7 +144,12 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
         "bijlagen": [b.titel for b in meta.bijlagen],
         "aantal_bijlagen": str(len(meta.bijlagen)) if meta.bijlagen else "geen",
     }
-    markdown = render_text(mailing.body, mailing.body_file, mailing.body_line, context)
+    if texts is not None and mailing.id in texts:
+        markdown = texts[mailing.id]
+    else:
+        markdown = render_text(mailing.body, mailing.body_file, mailing.body_line, context)
+        if texts is not None and not (names_used(mailing.body) & _PER_LETTER):
+            texts[mailing.id] = markdown
     body = parse_blocks(markdown)
     afzender = content.afzender
     brief = context["brief"]
@@ -170,6 +182,12 @@ def build_letter(content: Content, mailing: Mailing, gemeente: Gemeente,
 def _compiled(text: str):
     """A Markdown text's Jinja template, compiled once for all letters of a mailing."""
     return _body_environment.from_string(text)
+
+
+@functools.lru_cache(maxsize=64)
+def names_used(text: str) -> frozenset[str]:
+    """The top-level names a Markdown text's placeholders use."""
+    return frozenset(meta.find_undeclared_variables(_body_environment.parse(text)))
 
 
 def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) -> str:
