@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help letters draft check test bench bench-large clean
+.PHONY: help letters draft check distribute site test bench bench-large clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -25,6 +25,12 @@ draft: $(STAMP) ## Build the concept IMV (DOCX, PDF, HTML) into build/draft/
 
 check: $(STAMP) ## Validate content and templates; build nothing
 	$(BIN)/imvdoc check
+
+distribute: $(STAMP) ## Packages and e-mails per gemeente for every mailing (a dry run: sends nothing)
+	@for m in content/mailings/*.md; do $(BIN)/imvdoc distribute --mailing $$(basename $$m .md) || exit 1; done
+
+site: $(STAMP) ## The publication site in build/site/
+	$(BIN)/imvdoc site
 
 test: $(STAMP) ## Run the tests
 	$(BIN)/pytest

@@ -233,11 +233,10 @@ class BuildPlan:
         content = self.content
         draft = build_draft_context(content, self.shared)
         meta = content.concept.meta
-        stem = f"{slug(content.plan.afkorting)}-concept-v{slug(meta.versie).replace('-', '.')}"
+        paths = draft_paths(self.project, content)
         return Document(
-            name=f"draft/{stem}", template="imv.docx",
-            context=_word_context(draft.context, draft.body),
-            paths={fmt: self.project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS},
+            name=f"draft/{paths['pdf'].stem}", template="imv.docx",
+            context=_word_context(draft.context, draft.body), paths=paths,
             kind="imv", furniture=draft.furniture, date=meta.datum,
             key=self._shown("imv", "imv.docx", draft.context, draft.markdown, draft.furniture),
             inputs=self._inputs("imv", "imv.docx", *_CONTENT_FILES, content.concept.body_file),
@@ -268,6 +267,13 @@ class BuildPlan:
                 problems += [p for p in error.problems if p not in problems]
         if problems:
             raise TemplateError(problems)
+
+
+def draft_paths(project: Project, content: Content) -> dict[str, Path]:
+    """Where the concept IMV goes: build/draft/<plan>-concept-v<version>.<format>."""
+    version = slug(content.concept.meta.versie).replace("-", ".")
+    stem = f"{slug(content.plan.afkorting)}-concept-v{version}"
+    return {fmt: project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
 _CONTENT_FILES = ("content/afzender.yaml", "content/gemeenten.yaml", "content/plan/plan.yaml",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import smtplib
 import sys
 import time
 from pathlib import Path
@@ -11,11 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                            TimeRemainingColumn)
+from rich.table import Table
 from rich.text import Text
 
 from imvdoc import __version__
 from imvdoc.build import Project, build_draft, build_letters, check, convert_files
-from imvdoc.errors import ImvdocError
+from imvdoc.distribute import PASSWORD_VARIABLE, SendLog, prepare, send
+from imvdoc.errors import ImvdocError, Problem, display_path
+from imvdoc.site import build_site
 
 console = Console(stderr=True, highlight=False)
 
@@ -41,6 +46,22 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("draft", help="maak het concept-IMV (DOCX, PDF, HTML)")
     commands.add_parser("check", help="controleer inhoud en sjablonen; maakt niets")
 
+    distribute = commands.add_parser(
+        "distribute", help="pakketten en e-mails per gemeente; met --send ook versturen")
+    distribute.add_argument("--mailing", metavar="ID", help="de brief die verstuurd wordt")
+    distribute.add_argument("--send", action="store_true",
+                            help="echt versturen (zonder: alleen laten zien wat waarheen gaat)")
+    distribute.add_argument("--smtp", metavar="HOST:POORT", help="de mailserver")
+    distribute.add_argument("--starttls", action="store_true", help="versleutel met STARTTLS")
+    distribute.add_argument("--gebruiker", metavar="NAAM",
+                            help="inlognaam; het wachtwoord komt uit de omgevingsvariabele "
+                                 "IMVDOC_SMTP_WACHTWOORD")
+    distribute.add_argument("--status", action="store_true", help="toon het verzendlog")
+    distribute.add_argument("--log", type=Path, metavar="BESTAND",
+                            help="het verzendlog (standaard: verzendlog.sqlite in de projectmap)")
+
+    commands.add_parser("site", help="maak de publicatiesite in build/site/")
+
     convert = commands.add_parser("convert", help="zet Word-documenten om naar PDF en HTML")
     convert.add_argument("files", nargs="+", type=Path, metavar="BESTAND.docx")
     convert.add_argument("--uitvoer", type=Path, default=None, metavar="MAP",
@@ -60,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             return _check(project)
         if args.command == "convert":
             return _convert(project, args)
+        if args.command == "distribute":
+            return _distribute(project, args)
+        if args.command == "site":
+            index = build_site(project)
+            console.print(f"Site gemaakt: {index}", markup=False)
+            return 0
     except ImvdocError as error:
         _report(error)
         return 1
@@ -143,6 +170,69 @@ def _check(project: Project) -> int:
     for note in notes:
         console.print(note)
     console.print("[green]Inhoud en sjablonen zijn in orde.[/]")
+    return 0
+
+
+def _distribute(project: Project, args) -> int:
+    log_path = args.log or SendLog.default_path(project)
+    if args.status:
+        return _status(log_path, args.mailing)
+    if not args.mailing:
+        raise ImvdocError([Problem("--mailing", "zeg welke brief: --mailing <id>")])
+    distribution = prepare(project, args.mailing)
+    _warnings(distribution.warnings)
+    table = Table(title=f"Brief {args.mailing}: wat waarheen gaat", title_justify="left")
+    for column in ("Gemeente", "E-mail griffie", "Bestanden"):
+        table.add_column(column)
+    for package in distribution.packages:
+        table.add_row(package.gemeente.naam, package.gemeente.griffie_email or "(geen)",
+                      ", ".join(p.name for p in package.files))
+    if not args.send:
+        console.print(table)
+        console.print(f"Proefrun: {len(distribution.packages)} pakketten en e-mails in "
+                      f"{display_path(distribution.folder, project.root)}; niets verstuurd "
+                      "(verstuur met --send --smtp HOST:POORT).", markup=False)
+        return 0
+    if not args.smtp or ":" not in args.smtp:
+        raise ImvdocError([Problem("--smtp", "geef de mailserver als HOST:POORT")])
+    host, port = args.smtp.rsplit(":", 1)
+    password = os.environ.get(PASSWORD_VARIABLE) if args.gebruiker else None
+    if args.gebruiker and password is None:
+        raise ImvdocError([Problem(PASSWORD_VARIABLE, "het wachtwoord ontbreekt: zet het in "
+                                   "deze omgevingsvariabele")])
+    log = SendLog(log_path)
+    try:
+        report = send(distribution, host, int(port), log, args.starttls, args.gebruiker, password)
+    except (OSError, smtplib.SMTPException) as error:
+        raise ImvdocError([Problem(args.smtp, f"de mailserver is niet bereikbaar of weigert: "
+                                   f"{error}")]) from None
+    finally:
+        log.close()
+    for name in report.uncertain:
+        console.print(f"[yellow]onzeker:[/] {escape(name)}: de verzending stopte terwijl dit "
+                      "bericht onderweg was; niet opnieuw verstuurd (controleer bij de griffie)")
+    for line in report.refused:
+        console.print(f"[red]geweigerd:[/] {escape(line)}")
+    console.print(f"Verstuurd: {len(report.sent)}, al eerder verstuurd: {len(report.already)}, "
+                  f"geweigerd: {len(report.refused)}, onzeker: {len(report.uncertain)}.")
+    return 1 if report.refused else 0
+
+
+def _status(log_path: Path, mailing_id: str | None) -> int:
+    if not log_path.exists():
+        console.print("Er is nog niets verstuurd (geen verzendlog).")
+        return 0
+    log = SendLog(log_path)
+    try:
+        rows = log.rows(mailing_id)
+    finally:
+        log.close()
+    table = Table(title="Verzendlog", title_justify="left")
+    for column in ("Brief", "Gemeente", "E-mail griffie", "Status", "Antwoord server", "Tijd"):
+        table.add_column(column)
+    for cbs_code, status, mailing, gemeente, ontvanger, _id, antwoord, tijd in rows:
+        table.add_row(mailing, gemeente, ontvanger or "", status, antwoord or "", tijd or "")
+    console.print(table)
     return 0
 
 

@@ -15,7 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator,
@@ -66,6 +66,9 @@ CbsCode = Annotated[str, _pattern(r"GM\d{4}", "een CBS-code: 'GM' en vier cijfer
 Postcode = Annotated[str, _pattern(r"\d{4} [A-Z]{2}", "een postcode als '2003 PB'")]
 # A value in `gegevens`: a date when it reads as one (written the Dutch way), else text.
 Waarde = Annotated[dt.date | Text, Field(union_mode="left_to_right")]
+Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "een e-mailadres")]
+FileName = Annotated[str, _pattern(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)?",
+                                   "een bestandsnaam zonder map, zoals brief-2022.pdf")]
 Slug = Annotated[str, _pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "kleine letters, cijfers en streepjes")]
 
 
@@ -97,8 +100,8 @@ class Afzender(Model):
     """Name and role of the contact person (Behandeld)."""
     telefoon: Text
     """Telephone number of the contact person (Telefoon)."""
-    email: Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "een e-mailadres")]
-    """E-mail address of the contact person (E-mail)."""
+    email: Email
+    """E-mail address of the contact person (E-mail); the sender of e-mails."""
     ondertekening: Ondertekening
     """Who signs the letters."""
 
@@ -121,6 +124,8 @@ class Gemeente(Model):
     """Police district (Noord-Holland Noord, Zaanstreek-Waterland or Kennemerland)."""
     postadres: Postadres
     """Where letters to the gemeenteraad are sent."""
+    griffie_email: Email | None = None
+    """The griffie's e-mail address, to which `imvdoc distribute` sends the letter."""
 
 
 class GemeentenFile(Model):
@@ -225,6 +230,10 @@ class Concept:
 class Bijlage(Model):
     titel: Text
     """How the bijlage is named in the letter."""
+    bestand: FileName | None = None
+    """File name (in content/bijlagen/) sent with the letter, if there is one."""
+    document: Literal["concept-imv"] | None = None
+    """A document imvdoc builds that goes with the letter: 'concept-imv'."""
 
 
 class Ontvangers(Model):
@@ -268,6 +277,8 @@ class MailingMeta(Model):
     """Values this letter's text uses as {{ gegevens.<naam> }}, e.g. a deadline."""
     per_gemeente: dict[CbsCode, dict[str, Waarde]] = {}
     """Per CBS code, values of `gegevens` that differ for that gemeente."""
+    docx_meesturen: bool = False
+    """Whether `imvdoc distribute` also sends the letter as Word document."""
 
     @field_validator("ontvangers", mode="before")
     @classmethod

@@ -25,7 +25,7 @@ def test_check_reports_three_mistakes_at_once_and_writes_nothing(project):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in de inhoud (4 problemen):",
-        "  content/gemeenten.yaml:188: gemeenten[25].postadres.postcode: verwacht een "
+        "  content/gemeenten.yaml:216: gemeenten[25].postadres.postcode: verwacht een "
         "postcode als '2003 PB', gevonden '2003PB'",
         "  content/plan/plan.yaml:25: themas[1].titel: ontbreekt (verplicht veld)",
         "  content/mailings/2023-05-09-stand-van-zaken.md:3: onderwerp: ontbreekt (verplicht veld)",
@@ -49,7 +49,7 @@ def test_an_unknown_placeholder_in_a_letter_names_the_file_and_line(project):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in een sjabloon (1 probleem):",
-        "  content/mailings/2023-05-09-stand-van-zaken.md:28: onbekend veld 'leider'",
+        "  content/mailings/2023-05-09-stand-van-zaken.md:30: onbekend veld 'leider'",
     ]
     assert not project.build_dir.exists()
 

@@ -37,7 +37,7 @@ def test_shipped_content_is_valid_and_complete(project):
 def test_a_wrong_cbs_code_names_file_line_field_and_what_was_expected(project):
     break_file(project, "gemeenten.yaml", "cbs_code: GM0383", "cbs_code: GM39")
     assert problems_of(project) == [
-        "content/gemeenten.yaml:22: gemeenten[2].cbs_code: verwacht een CBS-code: 'GM' en vier "
+        "content/gemeenten.yaml:27: gemeenten[2].cbs_code: verwacht een CBS-code: 'GM' en vier "
         "cijfers, zoals GM0392, gevonden 'GM39'"
     ]
 
@@ -48,8 +48,8 @@ def test_every_problem_in_every_file_is_reported_at_once(project):
     break_file(project, "mailings/2023-05-09-stand-van-zaken.md", "datum: 2023-05-09",
                "datum: 9 mei 2023")
     problems = problems_of(project)
-    assert "content/gemeenten.yaml:57: gemeenten[7].naam: ontbreekt (verplicht veld)" in problems
-    assert "content/gemeenten.yaml:58: gemeenten[7].nam: onbekend veld (bedoelt u 'naam'?)" in problems
+    assert "content/gemeenten.yaml:67: gemeenten[7].naam: ontbreekt (verplicht veld)" in problems
+    assert "content/gemeenten.yaml:68: gemeenten[7].nam: onbekend veld (bedoelt u 'naam'?)" in problems
     assert ("content/plan/plan.yaml:12: themakeuze.datum: verwacht een datum als JJJJ-MM-DD, "
             "gevonden '2023-13-30'") in problems
     assert ("content/mailings/2023-05-09-stand-van-zaken.md:3: datum: verwacht een datum als "
@@ -59,7 +59,7 @@ def test_every_problem_in_every_file_is_reported_at_once(project):
 def test_duplicate_cbs_codes_are_reported(project):
     break_file(project, "gemeenten.yaml", "cbs_code: GM0373", "cbs_code: GM0361")
     assert problems_of(project) == [
-        "content/gemeenten.yaml:15: gemeenten[1].cbs_code: de CBS-code GM0361 staat ook bij "
+        "content/gemeenten.yaml:19: gemeenten[1].cbs_code: de CBS-code GM0361 staat ook bij "
         "gemeenten[0]"
     ]
 

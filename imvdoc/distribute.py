@@ -1,0 +1,296 @@
+"""Distribute: a package per gemeente, an e-mail to every griffie, and a send log.
+
+A package (build/distribute/<mailing>/<cbs_code>-<gemeente>/) holds the letter PDF (and
+DOCX when the mailing asks), every bijlage, and bericht.eml: the complete e-mail to the
+griffie. verzendlijst.csv and manifest.json list per gemeente every file with its
+SHA-256, the Message-ID and the send status. Sending is recorded in a SQLite send log,
+so a rerun never sends a gemeente the same mailing twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import smtplib
+import sqlite3
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+
+from imvdoc.build import Project, build_draft, build_letters, draft_paths
+from imvdoc.content import Content, Gemeente, Mailing, load_content
+from imvdoc.errors import ContentError, Problem, display_path
+from imvdoc.outputs import letter_paths, letter_stem, write_atomic
+from imvdoc.templating import dutch_date
+
+PASSWORD_VARIABLE = "IMVDOC_SMTP_WACHTWOORD"
+SENT, REFUSED, UNCERTAIN, NOT_SENT = "verzonden", "geweigerd", "onzeker", "niet verzonden"
+
+
+@dataclass
+class Package:
+    """What goes to one gemeente: its files and, with a griffie address, its e-mail."""
+
+    gemeente: Gemeente
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    message: EmailMessage | None = None
+
+    @property
+    def message_id(self) -> str | None:
+        return self.message["Message-ID"] if self.message else None
+
+
+@dataclass
+class Distribution:
+    """A mailing's packages, ready to send."""
+
+    project: Project
+    mailing: Mailing
+    sender: str
+    packages: list[Package]
+    warnings: list[str]
+
+    @property
+    def folder(self) -> Path:
+        return self.project.build_dir / "distribute" / self.mailing.id
+
+
+def prepare(project: Project, mailing_id: str) -> Distribution:
+    """Build what the mailing needs, then write every package, e-mail, the verzendlijst
+    and the manifest. Sends nothing."""
+    content = load_content(project.content_dir)
+    if mailing_id not in [m.id for m in content.mailings]:
+        raise ContentError([Problem("--mailing", f"onbekende brief {mailing_id!r}; bekend zijn: "
+                                    + ", ".join(m.id for m in content.mailings))])
+    mailing = content.mailing(mailing_id)
+    # 1. The letters and the documents that go with them, up to date.
+    build_letters(project, [mailing_id])
+    attachments, warnings = _bijlagen(project, content, mailing)
+    # 2. A package per gemeente: files and e-mail.
+    afzender = content.afzender
+    sender = formataddr((afzender.ondertekening.functie, afzender.email))
+    distribution = Distribution(project, mailing, sender, [], warnings)
+    for gemeente in content.recipients(mailing):
+        package = _package(distribution, content, gemeente, attachments)
+        if package.message is None:
+            warnings.append(f"{gemeente.cbs_code} {gemeente.naam}: geen e-mailadres van de "
+                            "griffie in content/gemeenten.yaml; geen e-mail gemaakt")
+        distribution.packages.append(package)
+    # 3. What went where: the verzendlijst and the manifest.
+    write_lists(distribution, SendLog.statuses_for(project, mailing_id))
+    return distribution
+
+
+def _bijlagen(project: Project, content: Content, mailing: Mailing) -> tuple[list[Path], list[str]]:
+    files, warnings, problems = [], [], []
+    for bijlage in mailing.meta.bijlagen:
+        if bijlage.bestand:
+            path = project.content_dir / "bijlagen" / bijlage.bestand
+            if not path.is_file():
+                problems.append(Problem(mailing.body_file, f"bijlage {bijlage.bestand!r} staat "
+                                        "niet in content/bijlagen/", field="bijlagen"))
+            files.append(path)
+        elif bijlage.document == "concept-imv":
+            build_draft(project)
+            files.append(draft_paths(project, content)["pdf"])
+        else:
+            warnings.append(f"bijlage '{bijlage.titel}' heeft geen bestand en gaat niet mee")
+    if problems:
+        raise ContentError(problems)
+    return files, warnings
+
+
+def _package(distribution: Distribution, content: Content, gemeente: Gemeente,
+             attachments: list[Path]) -> Package:
+    mailing = distribution.mailing
+    package = Package(gemeente, distribution.folder / letter_stem(gemeente))
+    letter = letter_paths(distribution.project.build_dir, mailing.id, gemeente)
+    sources = [letter["pdf"]] + ([letter["docx"]] if mailing.meta.docx_meesturen else [])
+    for source in sources + attachments:
+        target = package.folder / source.name
+        write_atomic(target, source.read_bytes())
+        package.files.append(target)
+    if gemeente.griffie_email:
+        package.message = _message(distribution, content, gemeente, package.files)
+        write_atomic(package.folder / "bericht.eml", package.message.as_bytes(policy=SMTP))
+    return package
+
+
+def _message(distribution: Distribution, content: Content, gemeente: Gemeente,
+             files: list[Path]) -> EmailMessage:
+    mailing = distribution.mailing
+    meta = mailing.meta
+    message = EmailMessage(policy=SMTP)
+    message["From"] = distribution.sender
+    message["To"] = formataddr((f"Griffie gemeente {gemeente.naam}", gemeente.griffie_email))
+    message["Subject"] = f"{meta.onderwerp} (brief van {dutch_date(meta.datum)}, ons kenmerk {meta.kenmerk})"
+    message["Date"] = format_datetime(dt.datetime.combine(meta.datum, dt.time(12),
+                                                          tzinfo=dt.timezone.utc))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
+    message["Message-ID"] = f"<{meta.datum:%Y%m%d}.{gemeente.cbs_code}.{digest}@imvdoc.invalid>"
+    names = "\n".join(f"- {p.name}" for p in files)
+    message.set_content(
+        f"Geachte griffie,\n\n"
+        f"Hierbij ontvangt u de brief van de {content.afzender.afdeling.lower()} van de "
+        f"{content.afzender.eenheid.lower()} over het onderwerp \"{meta.onderwerp}\", "
+        f"gericht aan de gemeenteraad van {gemeente.naam}. Wilt u de brief aan de leden van "
+        f"de raad doorsturen?\n\nMeegestuurd:\n{names}\n\n"
+        f"Met vriendelijke groet,\n\n{content.afzender.behandeld_door}\n"
+        f"{content.afzender.email}\n"
+    )
+    for path in files:
+        subtype = {".pdf": "pdf", ".docx": "vnd.openxmlformats-officedocument."
+                   "wordprocessingml.document"}.get(path.suffix, "octet-stream")
+        message.add_attachment(path.read_bytes(), maintype="application", subtype=subtype,
+                               filename=path.name)
+    return message
+
+
+def write_lists(distribution: Distribution, statuses: dict[str, str]) -> None:
+    """verzendlijst.csv (Dutch columns, ; separated for Excel) and manifest.json."""
+    rows, entries = [], []
+    for package in distribution.packages:
+        gemeente = package.gemeente
+        status = statuses.get(gemeente.cbs_code, NOT_SENT if package.message else "geen e-mail")
+        files = [{"bestand": display_path(p, distribution.project.root),
+                  "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "grootte": p.stat().st_size}
+                 for p in package.files]
+        entries.append({"cbs_code": gemeente.cbs_code, "gemeente": gemeente.naam,
+                        "griffie": gemeente.griffie_email, "message_id": package.message_id,
+                        "status": status, "bestanden": files})
+        rows.append([gemeente.cbs_code, gemeente.naam, gemeente.griffie_email or "",
+                     ", ".join(p.name for p in package.files), package.message_id or "", status])
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["CBS-code", "Gemeente", "E-mail griffie", "Bestanden", "Message-ID", "Status"])
+    writer.writerows(rows)
+    write_atomic(distribution.folder / "verzendlijst.csv", "\ufeff" + out.getvalue())
+    write_atomic(distribution.folder / "manifest.json", json.dumps(
+        {"mailing": distribution.mailing.id, "gemeenten": entries}, indent=1, ensure_ascii=False))
+
+
+class SendLog:
+    """The SQLite send log: per mailing and gemeente, what was sent, when, and the reply.
+
+    A message is marked 'bezig' before it goes to the server and 'verzonden' after the
+    server accepted it; one still 'bezig' after a crash may have arrived, so it is never
+    sent again automatically (it shows as 'onzeker').
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS verzendingen (mailing TEXT, cbs_code TEXT, gemeente "
+            "TEXT, ontvanger TEXT, message_id TEXT, status TEXT, antwoord TEXT, tijd TEXT, "
+            "PRIMARY KEY (mailing, cbs_code))")
+        self.db.commit()
+
+    @staticmethod
+    def default_path(project: Project) -> Path:
+        return project.root / "verzendlog.sqlite"
+
+    @classmethod
+    def statuses_for(cls, project: Project, mailing_id: str) -> dict[str, str]:
+        path = cls.default_path(project)
+        if not path.exists():
+            return {}
+        log = cls(path)
+        try:
+            return {row[0]: row[1] for row in log.rows(mailing_id)}
+        finally:
+            log.close()
+
+    def rows(self, mailing_id: str | None = None) -> list[tuple]:
+        query = ("SELECT cbs_code, CASE status WHEN 'bezig' THEN 'onzeker' ELSE status END, "
+                 "mailing, gemeente, ontvanger, message_id, antwoord, tijd FROM verzendingen")
+        if mailing_id:
+            return self.db.execute(query + " WHERE mailing = ? ORDER BY cbs_code",
+                                   (mailing_id,)).fetchall()
+        return self.db.execute(query + " ORDER BY mailing, cbs_code").fetchall()
+
+    def status(self, mailing_id: str, cbs_code: str) -> str | None:
+        row = self.db.execute("SELECT status FROM verzendingen WHERE mailing = ? AND cbs_code = ?",
+                              (mailing_id, cbs_code)).fetchone()
+        return row[0] if row else None
+
+    def record(self, mailing_id: str, package: Package, status: str, reply: str = "") -> None:
+        gemeente = package.gemeente
+        self.db.execute(
+            "INSERT OR REPLACE INTO verzendingen VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (mailing_id, gemeente.cbs_code, gemeente.naam, gemeente.griffie_email,
+             package.message_id, status, reply,
+             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@dataclass
+class SendReport:
+    sent: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def send(distribution: Distribution, host: str, port: int, log: SendLog,
+         starttls: bool = False, user: str | None = None, password: str | None = None,
+         on_sent=None) -> SendReport:
+    """Send every package's e-mail that the log does not have as sent (or in doubt)."""
+    report = SendReport()
+    mailing_id = distribution.mailing.id
+    with smtplib.SMTP(host, port, timeout=60) as smtp:
+        smtp.ehlo_or_helo_if_needed()
+        if starttls:
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if user:
+            smtp.login(user, password or "")
+        for package in distribution.packages:
+            name = f"{package.gemeente.cbs_code} {package.gemeente.naam}"
+            if package.message is None:
+                continue
+            state = log.status(mailing_id, package.gemeente.cbs_code)
+            if state == SENT:
+                report.already.append(name)
+                continue
+            if state == "bezig":
+                report.uncertain.append(name)
+                continue
+            log.record(mailing_id, package, "bezig")
+            status, reply = _deliver(smtp, distribution.sender, package)
+            log.record(mailing_id, package, status, reply)
+            (report.sent if status == SENT else report.refused).append(f"{name}: {reply}"
+                                                                       if status != SENT else name)
+            if on_sent:
+                on_sent()
+    write_lists(distribution, {row[0]: row[1] for row in log.rows(mailing_id)})
+    return report
+
+
+def _deliver(smtp: smtplib.SMTP, sender: str, package: Package) -> tuple[str, str]:
+    """One message through an open connection: (status, the server's reply)."""
+    address = package.gemeente.griffie_email
+    code, reply = smtp.mail(_address(sender))
+    if code == 250:
+        code, reply = smtp.rcpt(address)
+        if code in (250, 251):
+            code, reply = smtp.data(package.message.as_bytes(policy=SMTP))
+    text = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+    if code != 250:
+        smtp.rset()
+        return REFUSED, text
+    return SENT, text
+
+
+def _address(formatted: str) -> str:
+    return formatted.rsplit("<", 1)[-1].rstrip(">") if "<" in formatted else formatted
