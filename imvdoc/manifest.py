@@ -37,13 +37,21 @@ def key_of(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_file_digests: dict[tuple, bytes] = {}
+
+
 def files_hash(paths: list[Path]) -> str:
-    """A hash of the contents of files (and of every file in a folder)."""
+    """A hash of the contents of files (and of every file in a folder). A file's digest is
+    remembered while its size and modification time stay the same."""
     digest = hashlib.sha256()
     for path in sorted(paths):
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if file.is_file():
-                digest.update(file.name.encode() + b"\0" + file.read_bytes())
+                stat = file.stat()
+                identity = (str(file), stat.st_size, stat.st_mtime_ns)
+                if identity not in _file_digests:
+                    _file_digests[identity] = hashlib.sha256(file.read_bytes()).digest()
+                digest.update(file.name.encode() + b"\0" + _file_digests[identity])
     return digest.hexdigest()
 
 
