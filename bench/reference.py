@@ -12,11 +12,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pypandoc
 import typst
 from docxtpl import DocxTemplate
 
 from imvdoc.build import BuildPlan
+from imvdoc.convert import pandoc_path
 from imvdoc.templating import make_environment
 
 
@@ -31,7 +31,7 @@ def make_letter(plan: BuildPlan, ref, out_dir: Path) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as meta:
         json.dump(document.furniture, meta)
     for fmt, extension in (("html5", "html"), ("typst", "typ")):
-        subprocess.run([pypandoc.get_pandoc_path(), f"{stem}.docx", "-f", "docx", "-t", fmt,
+        subprocess.run([pandoc_path(), f"{stem}.docx", "-f", "docx", "-t", fmt,
                         "--standalone", "--embed-resources", "--metadata-file", meta.name,
                         "--template", str(templates / f"{document.kind}.{extension}"),
                         "-o", f"{stem}.{extension}"], check=True, capture_output=True)

@@ -7,6 +7,7 @@ atomically, so a failed build leaves the last good outputs in place.
 from __future__ import annotations
 
 import datetime as dt
+from importlib import metadata
 import multiprocessing
 import os
 import signal
@@ -172,7 +173,9 @@ class BuildPlan:
         self._texts: dict[str, str] = {}  # filled-in texts shared by a whole mailing
         package = Path(__file__).parent
         code = [*package.glob("*.py"), *package.glob("*.lua")]  # not __pycache__
-        self.tool = key_of(__version__, pandoc_identity(), typst_version(), files_hash(code))
+        libraries = {name: metadata.version(name) for name in _LIBRARIES}
+        self.tool = key_of(__version__, pandoc_identity(), typst_version(), files_hash(code),
+                           libraries, os.environ.get("SOURCE_DATE_EPOCH"))
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_templates": {}}  # a worker reads the templates itself
@@ -193,6 +196,10 @@ class BuildPlan:
             self._templates[name] = WordTemplate(self.project.templates_dir / name,
                                                  self.project.root)
         return self._templates[name]
+
+    def template_files(self, ref: Ref) -> list[Path]:
+        return self._template_files("imv", "imv.docx") if ref[0] == "draft" else \
+            self._template_files("brief", "brief.docx")
 
     def _template_files(self, kind: str, docx: str) -> list[Path]:
         folder = self.project.templates_dir
@@ -244,10 +251,18 @@ class BuildPlan:
         )
 
     def up_to_date(self, ref: Ref) -> bool:
+        """Whether the document's outputs match the manifest; raises TemplateError,
+        naming the gemeente, if its text cannot be filled."""
         try:
             document = self.document(ref)
-        except ImvdocError:
-            return False  # made (and reported) by a worker
+        except TemplateError as error:
+            if ref[0] != "letter":
+                raise
+            gemeente = self.content.gemeente(ref[2])
+            raise TemplateError([
+                Problem(p.file, f"{p.message} (in de brief aan {gemeente.naam}, "
+                        f"{gemeente.cbs_code})", line=p.line, field=p.field, column=p.column)
+                for p in error.problems]) from None
         return self.manifest.up_to_date(list(document.paths.values()), document.key)
 
     def check_first(self, refs: list[Ref], read_templates: bool = True) -> None:
@@ -275,6 +290,10 @@ def draft_paths(project: Project, content: Content) -> dict[str, Path]:
     stem = f"{slug(content.plan.afkorting)}-concept-v{version}"
     return {fmt: project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS}
 
+
+# The libraries whose version shapes the outputs: a new version rebuilds everything.
+_LIBRARIES = ("docxtpl", "python-docx", "lxml", "Jinja2", "markdown-it-py", "Babel", "typst",
+              "pypandoc-binary")
 
 _CONTENT_FILES = ("content/afzender.yaml", "content/gemeenten.yaml", "content/plan/plan.yaml",
                   "content/plan/concept.md")
@@ -444,10 +463,23 @@ def _make(plan: BuildPlan, refs: list[Ref], started: float,
         on_start(len(refs))
     summary = Summary(letters=len(refs))
     plan.check_first(refs, read_templates=False)  # a text that cannot be filled stops here
-    stale = [ref for ref in refs if not plan.up_to_date(ref)]
+    stale, problems = [], []
+    for ref in refs:  # every letter's text is filled before anything is written
+        try:
+            if not plan.up_to_date(ref):
+                stale.append(ref)
+        except TemplateError as error:
+            problems += [p for p in error.problems if p not in problems]
+    if problems:
+        raise TemplateError(problems)
     summary.up_to_date = len(refs) - len(stale)
-    # Before anything is written: every stale mailing's text fills, its template reads.
+    # Before anything is written: every stale mailing's text fills, its templates read.
     plan.check_first(stale)
+    missing = sorted({p for ref in stale[:1] + stale[-1:] for p in plan.template_files(ref)
+                      if not p.exists()})
+    if missing:
+        raise TemplateError([Problem(display_path(p, plan.project.root), "sjabloon ontbreekt")
+                             for p in missing])
     if on_progress and summary.up_to_date:
         on_progress(summary.up_to_date)
     chunks = _chunks(stale, workers)
@@ -517,14 +549,23 @@ def convert_files(project: Project, paths: list[Path],
             jobs.append(Job(docx=path, name=str(path), fallback_title=path.stem,
                             warnings=docx_findings(path)))
     written, warnings = [], []
+    if output_dir.exists() and not output_dir.is_dir():
+        problems.append(Problem(str(output_dir), "dit is een bestand; geef een map voor --uitvoer"))
+        jobs = []
     if jobs:
         with Converter(project.templates_dir, project.root) as converter:
             results = converter.convert(jobs)
+        stems: set[str] = set()
         for result in results:
             if not result.ok:
                 problems.append(Problem(result.job.name, result.error))
                 continue
-            stem = slug(result.job.docx.stem)
+            stem = base = slug(result.job.docx.stem)
+            for number in range(2, len(results) + 2):  # two files with the same name
+                if stem not in stems:
+                    break
+                stem = f"{base}-{number}"
+            stems.add(stem)
             for fmt, data in (("html", result.html), ("pdf", result.pdf)):
                 target = output_dir / f"{stem}.{fmt}"
                 write_atomic(target, data)

@@ -25,6 +25,21 @@ from imvdoc.site import build_site
 console = Console(stderr=True, highlight=False)
 
 
+_ARGPARSE_DUTCH = {
+    "usage: ": "gebruik: ", "options": "opties", "positional arguments": "argumenten",
+    "show this help message and exit": "toon deze hulp en stop",
+    "show program's version number and exit": "toon de versie en stop",
+    "the following arguments are required: %s": "deze argumenten ontbreken: %s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "expected one argument": "verwacht één waarde",
+    "expected at least one argument": "verwacht minstens één waarde",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ongeldige keuze: %(value)r (kies uit %(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
+}
+argparse._ = lambda text: _ARGPARSE_DUTCH.get(text, text)  # argparse's own words, in Dutch
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imvdoc",
@@ -143,7 +158,8 @@ def _letters(project: Project, args) -> int:
     finally:
         progress.stop()
     _warnings(summary.warnings)
-    console.print(f"{summary.letters} brieven: {summary.built} gemaakt, {summary.up_to_date} "
+    console.print(f"{summary.letters} {'brief' if summary.letters == 1 else 'brieven'}: "
+                  f"{summary.built} gemaakt, {summary.up_to_date} "
                   f"al actueel; {len(summary.files)} bestanden "
                   f"({', '.join(f.upper() for f in summary.formats)}) in {summary.seconds:.1f} s.")
     return 0
@@ -179,35 +195,31 @@ def _distribute(project: Project, args) -> int:
         return _status(log_path, args.mailing)
     if not args.mailing:
         raise ImvdocError([Problem("--mailing", "zeg welke brief: --mailing <id>")])
-    distribution = prepare(project, args.mailing)
-    _warnings(distribution.warnings)
-    table = Table(title=f"Brief {args.mailing}: wat waarheen gaat", title_justify="left")
-    for column in ("Gemeente", "E-mail griffie", "Bestanden"):
-        table.add_column(column)
-    for package in distribution.packages:
-        table.add_row(package.gemeente.naam, package.gemeente.griffie_email or "(geen)",
-                      ", ".join(p.name for p in package.files))
-    if not args.send:
-        console.print(table)
-        console.print(f"Proefrun: {len(distribution.packages)} pakketten en e-mails in "
-                      f"{display_path(distribution.folder, project.root)}; niets verstuurd "
-                      "(verstuur met --send --smtp HOST:POORT).", markup=False)
-        return 0
-    if not args.smtp or ":" not in args.smtp:
-        raise ImvdocError([Problem("--smtp", "geef de mailserver als HOST:POORT")])
-    host, port = args.smtp.rsplit(":", 1)
-    password = os.environ.get(PASSWORD_VARIABLE) if args.gebruiker else None
-    if args.gebruiker and password is None:
-        raise ImvdocError([Problem(PASSWORD_VARIABLE, "het wachtwoord ontbreekt: zet het in "
-                                   "deze omgevingsvariabele")])
-    log = SendLog(log_path)
+    if args.send:  # everything the send needs is checked before anything is built
+        host, _, port = (args.smtp or "").rpartition(":")
+        if not host or not port.isdigit():
+            raise ImvdocError([Problem("--smtp", "geef de mailserver als HOST:POORT, "
+                                       "bijvoorbeeld smtp.example.org:587")])
+        password = os.environ.get(PASSWORD_VARIABLE) if args.gebruiker else None
+        if args.gebruiker and password is None:
+            raise ImvdocError([Problem(PASSWORD_VARIABLE, "het wachtwoord ontbreekt: zet het in "
+                                       "deze omgevingsvariabele")])
+    log = SendLog(log_path, exclusive=True) if args.send else None
     try:
-        report = send(distribution, host, int(port), log, args.starttls, args.gebruiker, password)
-    except (OSError, smtplib.SMTPException) as error:
-        raise ImvdocError([Problem(args.smtp, f"de mailserver is niet bereikbaar of weigert: "
-                                   f"{error}")]) from None
+        distribution = prepare(project, args.mailing, log_path)
+        _warnings(distribution.warnings)
+        if log is None:
+            _show_distribution(project, distribution)
+            return 0
+        try:
+            report = send(distribution, host, int(port), log, args.starttls, args.gebruiker,
+                          password)
+        except (OSError, smtplib.SMTPException) as error:
+            raise ImvdocError([Problem(args.smtp, "de mailserver is niet bereikbaar of "
+                                       f"weigert: {error}")]) from None
     finally:
-        log.close()
+        if log is not None:
+            log.close()
     for name in report.uncertain:
         console.print(f"[yellow]onzeker:[/] {escape(name)}: de verzending stopte terwijl dit "
                       "bericht onderweg was; niet opnieuw verstuurd (controleer bij de griffie)")
@@ -216,6 +228,20 @@ def _distribute(project: Project, args) -> int:
     console.print(f"Verstuurd: {len(report.sent)}, al eerder verstuurd: {len(report.already)}, "
                   f"geweigerd: {len(report.refused)}, onzeker: {len(report.uncertain)}.")
     return 1 if report.refused else 0
+
+
+def _show_distribution(project: Project, distribution) -> None:
+    table = Table(title=f"Brief {distribution.mailing.id}: wat waarheen gaat",
+                  title_justify="left")
+    for column in ("Gemeente", "E-mail griffie", "Bestanden"):
+        table.add_column(column)
+    for package in distribution.packages:
+        table.add_row(package.gemeente.naam, package.gemeente.griffie_email or "(geen)",
+                      ", ".join(p.name for p in package.files))
+    console.print(table)
+    console.print(f"Proefrun: {len(distribution.packages)} pakketten en e-mails in "
+                  f"{display_path(distribution.folder, project.root)}; niets verstuurd "
+                  "(verstuur met --send --smtp HOST:POORT).", markup=False)
 
 
 def _status(log_path: Path, mailing_id: str | None) -> int:

@@ -359,14 +359,14 @@ def _found(value: Any) -> str:
     return repr(value)
 
 
-def _problems_from_validation(error: ValidationError, source: Located, model: type[BaseModel],
-                              prefix: tuple = ()) -> list[Problem]:
+def _problems_from_validation(error: ValidationError, source: Located,
+                              model: type[BaseModel]) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
-        loc = prefix + tuple(item["loc"])
+        loc = tuple(item["loc"])
         ctx = dict(item.get("ctx") or {})
         if item["type"] == "extra_forbidden":
-            message = "onbekend veld" + _did_you_mean(loc, model, prefix)
+            message = "onbekend veld" + _did_you_mean(loc, model)
         elif item["type"] in _MESSAGES:
             message = _MESSAGES[item["type"]].format(found=_found(item.get("input")), **ctx)
         else:
@@ -375,10 +375,10 @@ def _problems_from_validation(error: ValidationError, source: Located, model: ty
     return problems
 
 
-def _did_you_mean(loc: tuple, model: type[BaseModel], prefix: tuple) -> str:
+def _did_you_mean(loc: tuple, model: type[BaseModel]) -> str:
     """Suggest the field the user probably meant, from the model's own fields."""
     current: Any = model
-    for part in loc[len(prefix):-1]:
+    for part in loc[:-1]:
         if isinstance(part, int):
             continue
         field = getattr(current, "model_fields", {}).get(part)
@@ -392,19 +392,12 @@ def _did_you_mean(loc: tuple, model: type[BaseModel], prefix: tuple) -> str:
     return f" (bedoelt u '{close[0]}'?)" if close else f" (verwacht een van: {', '.join(known)})"
 
 
-def _validate(model: type[BaseModel], source: Located, problems: list[Problem],
-              prefix: tuple = ()):
+def _validate(model: type[BaseModel], source: Located, problems: list[Problem]):
     try:
-        return model.model_validate(source.data if not prefix else _at(source.data, prefix))
+        return model.model_validate(source.data)
     except ValidationError as error:
-        problems.extend(_problems_from_validation(error, source, model, prefix))
+        problems.extend(_problems_from_validation(error, source, model))
         return None
-
-
-def _at(data: Any, path: tuple) -> Any:
-    for part in path:
-        data = data[part]
-    return data
 
 
 def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:

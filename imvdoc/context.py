@@ -8,19 +8,16 @@ templates draw from the same data, since pandoc does not read Word headers.
 from __future__ import annotations
 
 import functools
-import re
-import traceback
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import meta
-from jinja2.exceptions import SecurityError
 
 from imvdoc.content import Content, Gemeente, Mailing
 from imvdoc.errors import Problem, TemplateError
 from imvdoc.markdown import Block, escape_markdown, parse_blocks
-from imvdoc.templating import PlaceholderError, dutch_date, make_environment
+from imvdoc.templating import dutch_date, jinja_message, make_environment, template_line
 
 _body_environment = make_environment(escape=escape_markdown)
 
@@ -200,42 +197,3 @@ def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) 
         raise TemplateError([Problem(
             file, jinja_message(error), line=(first_line + line - 1) if line else None,
         )]) from None
-
-
-def template_line(error: JinjaTemplateError) -> int | None:
-    """The template line a Jinja error happened on: a syntax error carries it, a render
-    error has it in the template's frame of the traceback."""
-    if getattr(error, "lineno", None):
-        return error.lineno
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
-    return frames[-1].lineno if frames else None
-
-
-def jinja_message(error: JinjaTemplateError) -> str:
-    """Jinja's message in Dutch, for the mistakes staff make."""
-    message = str(error.message or error)
-    if isinstance(error, PlaceholderError):
-        return message
-    if isinstance(error, SecurityError):
-        return f"niet toegestaan in een sjabloon (beveiligd): {message}"
-    if " has no attribute " in message:
-        return f"onbekend veld {message.split(' has no attribute ')[1].split()[0]}"
-    if message.endswith(" is undefined"):
-        return f"onbekende variabele {message[:-len(' is undefined')]}"
-    tags = re.findall(r"'(\w+)'", message)
-    if message.startswith("Encountered unknown tag") and "looking for" in message:
-        expected = [tag for tag in tags[1:] if tag.startswith("end")] or tags[-1:]
-        return (f"'{{% {tags[0]} %}}' staat waar '{{% {expected[0]} %}}' verwacht wordt: een "
-                "{% if %} of {% for %} is niet goed afgesloten")
-    if message.startswith("Encountered unknown tag"):
-        return f"onbekende opdracht '{{% {tags[0]} %}}'"
-    if message.startswith("Unexpected end of template"):
-        ends = [tag for tag in tags if tag.startswith("end")]
-        missing = f"'{{% {ends[0]} %}}' ontbreekt" if ends else "een afsluiting ontbreekt"
-        return f"het sjabloon houdt op terwijl een blok nog open is: {missing}"
-    if message.startswith("unexpected"):
-        return (f"onverwacht teken {message.split(' ', 1)[1]}: staat er een accolade of "
-                "procentteken te veel of te weinig?")
-    if message.startswith("expected token"):
-        return "een opdracht tussen {{ }} of {% %} is niet compleet"
-    return f"sjabloonfout: {message}"

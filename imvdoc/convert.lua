@@ -250,10 +250,15 @@ local function prepare(job)
   local warnings = {}
   local doc = pandoc.read(read_file(job.input), "docx")
   if job.skip_front_matter then doc = from_first_heading(doc) end
-  if job.meta and job.meta.title then doc.meta.title = to_meta(job.meta.title) end
-  doc = take_title(doc, job.fallback_title)
+  local title
+  if job.meta and job.meta.title then
+    doc.meta.title = nil  -- the job's own title is used; nothing of one letter is shared
+  else
+    doc = take_title(doc, job.fallback_title)
+    title = pandoc.utils.stringify(doc.meta.title)
+  end
   doc = normalise(doc, warnings)
-  doc.meta.lang = to_meta("nl")
+  doc.meta = pandoc.Meta({})  -- the writers below see the body only
   local typst_doc = typst_ready(doc)
   if job.typst_top_level == 1 then  -- the report numbers its chapters from level 1
     typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
@@ -265,15 +270,17 @@ local function prepare(job)
     toc = job.toc and pandoc.write(html_doc, "html5", { template = TOC_ONLY,
       table_of_contents = true, toc_depth = 3 }) or "",
     warnings = warnings,
-    title = pandoc.utils.stringify(doc.meta.title),
+    title = title,
   }
 end
 
 local prepared = {}  -- the last body only: the media bag holds its images
 local function prepared_for(job)
-  if job.body_key and prepared.key == job.body_key then return prepared.value end
+  local key = job.body_key
+  if key == json.null then key = nil end
+  if key and prepared.key == key then return prepared.value end
   local value = prepare(job)
-  prepared = { key = job.body_key, value = value }
+  prepared = { key = key, value = value }
   return value
 end
 

@@ -30,11 +30,13 @@ _UNDISPLAYABLE = re.compile(r'the text `"(.*?)"` could not be displayed')
 
 
 def pandoc_path() -> str:
-    return pypandoc.get_pandoc_path()
-
-
-def pandoc_version() -> str:
-    return pypandoc.get_pandoc_version()
+    """The pandoc inside the pypandoc-binary wheel: never one that happens to be on PATH
+    (Debian's is too old, and the version must not depend on the machine)."""
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if not bundled.is_file():
+        raise ConversionError([Problem("pypandoc-binary", "de pandoc uit het pakket "
+                                       "pypandoc-binary ontbreekt; installeer opnieuw (make)")])
+    return str(bundled)
 
 
 def pandoc_identity() -> str:
@@ -115,8 +117,9 @@ def check_docx(path: Path) -> str | None:
     if not zipfile.is_zipfile(path):
         return "dit is geen Word-document (.docx)"
     with zipfile.ZipFile(path) as archive:
-        if "word/document.xml" not in archive.namelist():
-            return "dit is een zip-bestand maar geen Word-document (.docx)"
+        names = set(archive.namelist())
+    if not {"word/document.xml", "[Content_Types].xml"} <= names:
+        return "dit is een zip-bestand maar geen Word-document (.docx)"
     return None
 
 
@@ -138,11 +141,15 @@ class Converter:
     def close(self) -> None:
         """End the pandoc process."""
         if self._pandoc is not None:
-            self._pandoc.stdin.close()
+            try:
+                self._pandoc.stdin.close()
+            except BrokenPipeError:
+                pass  # pandoc already ended
             try:
                 self._pandoc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._pandoc.kill()
+                self._pandoc.wait()
             self._pandoc.stdout.close()
             self._pandoc_errors.close()
             self._pandoc = None
@@ -173,7 +180,7 @@ class Converter:
                     "meta": job.metadata,
                     "fallback_title": job.fallback_title,
                     "skip_front_matter": job.skip_front_matter,
-                    "body_key": job.body_key,
+                    **({"body_key": job.body_key} if job.body_key else {}),
                     "toc": job.kind == "imv",
                     "typst_top_level": 1 if job.kind == "imv" else 2,
                 })

@@ -10,6 +10,7 @@ so a rerun never sends a gemeente the same mailing twice.
 from __future__ import annotations
 
 import csv
+import fcntl
 import datetime as dt
 import hashlib
 import io
@@ -25,12 +26,13 @@ from pathlib import Path
 
 from imvdoc.build import Project, build_draft, build_letters, draft_paths
 from imvdoc.content import Content, Gemeente, Mailing, load_content
-from imvdoc.errors import ContentError, Problem, display_path
+from imvdoc.errors import ContentError, ImvdocError, Problem, display_path
 from imvdoc.outputs import letter_paths, letter_stem, write_atomic
 from imvdoc.templating import dutch_date
 
 PASSWORD_VARIABLE = "IMVDOC_SMTP_WACHTWOORD"
-SENT, REFUSED, UNCERTAIN, NOT_SENT = "verzonden", "geweigerd", "onzeker", "niet verzonden"
+SENT, REFUSED, NOT_SENT = "verzonden", "geweigerd", "niet verzonden"
+IN_PROGRESS = "bezig"  # shown as 'onzeker': it may have arrived
 
 
 @dataclass
@@ -62,7 +64,7 @@ class Distribution:
         return self.project.build_dir / "distribute" / self.mailing.id
 
 
-def prepare(project: Project, mailing_id: str) -> Distribution:
+def prepare(project: Project, mailing_id: str, log_path: Path | None = None) -> Distribution:
     """Build what the mailing needs, then write every package, e-mail, the verzendlijst
     and the manifest. Sends nothing."""
     content = load_content(project.content_dir)
@@ -84,7 +86,8 @@ def prepare(project: Project, mailing_id: str) -> Distribution:
                             "griffie in content/gemeenten.yaml; geen e-mail gemaakt")
         distribution.packages.append(package)
     # 3. What went where: the verzendlijst and the manifest.
-    write_lists(distribution, SendLog.statuses_for(project, mailing_id))
+    write_lists(distribution, SendLog.statuses_for(log_path or SendLog.default_path(project),
+                                                   mailing_id))
     return distribution
 
 
@@ -138,8 +141,8 @@ def _message(distribution: Distribution, content: Content, gemeente: Gemeente,
     names = "\n".join(f"- {p.name}" for p in files)
     message.set_content(
         f"Geachte griffie,\n\n"
-        f"Hierbij ontvangt u de brief van de {content.afzender.afdeling.lower()} van de "
-        f"{content.afzender.eenheid.lower()} over het onderwerp \"{meta.onderwerp}\", "
+        f"Hierbij ontvangt u de brief van {content.afzender.ondertekening.naam}, "
+        f"{content.afzender.ondertekening.functie}, over het onderwerp \"{meta.onderwerp}\", "
         f"gericht aan de gemeenteraad van {gemeente.naam}. Wilt u de brief aan de leden van "
         f"de raad doorsturen?\n\nMeegestuurd:\n{names}\n\n"
         f"Met vriendelijke groet,\n\n{content.afzender.behandeld_door}\n"
@@ -184,22 +187,38 @@ class SendLog:
     sent again automatically (it shows as 'onzeker').
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, exclusive: bool = False):
+        """Open the log; `exclusive` (for sending) holds a lock for as long as it is open,
+        so two runs can never send at the same time."""
         self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS verzendingen (mailing TEXT, cbs_code TEXT, gemeente "
-            "TEXT, ontvanger TEXT, message_id TEXT, status TEXT, antwoord TEXT, tijd TEXT, "
-            "PRIMARY KEY (mailing, cbs_code))")
-        self.db.commit()
+        self._lock = None
+        try:
+            if exclusive:
+                self._lock = open(path.with_name(path.name + ".lock"), "w")
+                try:
+                    fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    self._lock.close()
+                    raise ImvdocError([Problem(str(path), "er loopt al een verzending met dit "
+                                               "verzendlog; wacht tot die klaar is")]) from None
+            self.db = sqlite3.connect(path)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS verzendingen (mailing TEXT, cbs_code TEXT, "
+                "gemeente TEXT, ontvanger TEXT, message_id TEXT, status TEXT, antwoord TEXT, "
+                "tijd TEXT, PRIMARY KEY (mailing, cbs_code))")
+            self.db.commit()
+        except (OSError, sqlite3.Error) as error:
+            if self._lock:
+                self._lock.close()
+            raise ImvdocError([Problem(str(path), f"dit is geen bruikbaar verzendlog: {error}")]) \
+                from None
 
     @staticmethod
     def default_path(project: Project) -> Path:
         return project.root / "verzendlog.sqlite"
 
     @classmethod
-    def statuses_for(cls, project: Project, mailing_id: str) -> dict[str, str]:
-        path = cls.default_path(project)
+    def statuses_for(cls, path: Path, mailing_id: str) -> dict[str, str]:
         if not path.exists():
             return {}
         log = cls(path)
@@ -232,6 +251,8 @@ class SendLog:
 
     def close(self) -> None:
         self.db.close()
+        if self._lock:
+            self._lock.close()  # releases the lock
 
 
 @dataclass
@@ -263,16 +284,16 @@ def send(distribution: Distribution, host: str, port: int, log: SendLog,
             if state == SENT:
                 report.already.append(name)
                 continue
-            if state == "bezig":
+            if state == IN_PROGRESS:
                 report.uncertain.append(name)
                 continue
-            log.record(mailing_id, package, "bezig")
+            log.record(mailing_id, package, IN_PROGRESS)
+            del package.message["Date"]
+            package.message["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
             status, reply = _deliver(smtp, distribution.sender, package)
             log.record(mailing_id, package, status, reply)
             (report.sent if status == SENT else report.refused).append(f"{name}: {reply}"
                                                                        if status != SENT else name)
-            if on_sent:
-                on_sent()
     write_lists(distribution, {row[0]: row[1] for row in log.rows(mailing_id)})
     return report
 
@@ -280,11 +301,14 @@ def send(distribution: Distribution, host: str, port: int, log: SendLog,
 def _deliver(smtp: smtplib.SMTP, sender: str, package: Package) -> tuple[str, str]:
     """One message through an open connection: (status, the server's reply)."""
     address = package.gemeente.griffie_email
-    code, reply = smtp.mail(_address(sender))
-    if code == 250:
-        code, reply = smtp.rcpt(address)
-        if code in (250, 251):
-            code, reply = smtp.data(package.message.as_bytes(policy=SMTP))
+    try:
+        code, reply = smtp.mail(_address(sender))
+        if code == 250:
+            code, reply = smtp.rcpt(address)
+            if code in (250, 251):
+                code, reply = smtp.data(package.message.as_bytes(policy=SMTP))
+    except smtplib.SMTPResponseException as error:  # a refusal of DATA or the message
+        code, reply = error.smtp_code, error.smtp_error
     text = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
     if code != 250:
         smtp.rset()

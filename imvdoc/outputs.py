@@ -26,7 +26,8 @@ def letter_stem(gemeente: Gemeente) -> str:
 
 
 def letter_paths(build_dir: Path, mailing_id: str, gemeente: Gemeente) -> dict[str, Path]:
-    folder = build_dir / "letters" / slug(mailing_id, limit=80)
+    """build/letters/<mailing>/<cbs_code>-<slug>.<format> (a mailing id is a slug)."""
+    folder = build_dir / "letters" / mailing_id
     stem = letter_stem(gemeente)
     return {fmt: folder / f"{stem}.{fmt}" for fmt in FORMATS}
 

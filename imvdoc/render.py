@@ -16,10 +16,10 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import meta
 from lxml import etree
 
-from imvdoc.context import jinja_message
+from imvdoc.convert import check_docx
 from imvdoc.errors import Problem, TemplateError, display_path
 from imvdoc.markdown import Block
-from imvdoc.templating import make_environment
+from imvdoc.templating import jinja_message, make_environment
 
 # The block kinds as the Word template names them (staff read these in Word).
 _KIND_NAMES = {"heading": "kop", "paragraph": "alinea", "bullet": "opsomming",
@@ -61,12 +61,11 @@ class WordTemplate:
     def __init__(self, path: Path, root: Path | None = None):
         self.path = Path(path)
         self.name = display_path(self.path, root)
-        try:
-            self.data = self.path.read_bytes()
-        except FileNotFoundError:
-            raise TemplateError([Problem(self.name, "sjabloon ontbreekt")]) from None
-        if not zipfile.is_zipfile(io.BytesIO(self.data)):
-            raise TemplateError([Problem(self.name, "dit is geen Word-document (.docx)")])
+        if not self.path.exists():
+            raise TemplateError([Problem(self.name, "sjabloon ontbreekt")])
+        if (reason := check_docx(self.path)) is not None:
+            raise TemplateError([Problem(self.name, reason)])
+        self.data = self.path.read_bytes()
         self._data_key = hashlib.sha256(self.data).digest()
         self.environment = make_environment(autoescape=True)
         self._docxtpl = DocxTemplate(io.BytesIO(self.data))

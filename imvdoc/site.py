@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from imvdoc.build import Project, build_draft, build_letters, draft_paths
 from imvdoc.content import load_content
-from imvdoc.outputs import letter_paths, write_atomic
+from imvdoc.outputs import letter_paths, staging_dir, sweep_staging, write_atomic
 from imvdoc.templating import dutch_date
 
 LABELS = {"html": "webpagina", "pdf": "PDF", "docx": "Word-document"}
@@ -22,7 +23,8 @@ def build_site(project: Project) -> Path:
     content = load_content(project.content_dir)
     build_letters(project)
     build_draft(project)
-    site = project.build_dir / "site"
+    staging = staging_dir(project.build_dir)
+    site = staging / "site"  # made here, then moved into place
     mailings = []
     for mailing in content.mailings:
         rows = []
@@ -43,18 +45,22 @@ def build_site(project: Project) -> Path:
         target = site / "concept" / draft[fmt].name
         _copy(draft[fmt], target)
         concept.append({"href": target.relative_to(site).as_posix(), "label": LABELS[fmt]})
-    environment = Environment(loader=FileSystemLoader(project.templates_dir), autoescape=True,
-                              undefined=StrictUndefined)
-    index = site / "index.html"
-    write_atomic(index, environment.get_template("site.html").render(
+    environment = ImmutableSandboxedEnvironment(loader=FileSystemLoader(project.templates_dir),
+                                                autoescape=True, undefined=StrictUndefined)
+    write_atomic(site / "index.html", environment.get_template("site.html").render(
         plan=content.plan, afzender=content.afzender, mailings=mailings, concept=concept,
+        aantal_gemeenten=len(content.gemeenten),
         css=(project.templates_dir / "huisstijl.css").read_text("utf-8"),
     ))
-    return index
+    # The new site replaces the old one whole: no letter that is no longer sent stays.
+    final = project.build_dir / "site"
+    if final.exists():
+        final.rename(staging / "old-site")
+    site.rename(final)
+    sweep_staging(project.build_dir)
+    return final / "index.html"
 
 
 def _copy(source: Path, target: Path) -> None:
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, source.read_bytes())
-        shutil.copystat(source, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)

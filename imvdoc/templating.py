@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import traceback
 from typing import Any, Callable
 
 from babel.dates import format_date
-from jinja2 import StrictUndefined, Undefined
-from jinja2.exceptions import TemplateRuntimeError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, TemplateError, Undefined
+from jinja2.exceptions import SecurityError, TemplateRuntimeError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 
 class PlaceholderError(TemplateRuntimeError):
@@ -46,8 +48,9 @@ def _checked(value: Any) -> Any:
 
 
 def make_environment(escape: Callable[[str], str] | None = None,
-                     autoescape: bool = False) -> SandboxedEnvironment:
-    """A sandboxed environment with StrictUndefined.
+                     autoescape: bool = False) -> ImmutableSandboxedEnvironment:
+    """A sandboxed environment (no Python internals, no changing the shared content) with
+    StrictUndefined.
 
     `escape` is applied to every printed value, and block tags take their line with them
     (for Markdown texts, where a loop must not leave blank lines in a table);
@@ -58,10 +61,49 @@ def make_environment(escape: Callable[[str], str] | None = None,
         return escape(str(value)) if escape is not None and isinstance(value, (str, int, float)) \
             else value
 
-    env = SandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         undefined=StrictUndefined, autoescape=autoescape, finalize=finalize,
         keep_trailing_newline=True, trim_blocks=escape is not None,
         lstrip_blocks=escape is not None,
     )
     env.filters["datum"] = _datum_filter
     return env
+
+
+def template_line(error: TemplateError) -> int | None:
+    """The template line a Jinja error happened on: a syntax error carries it, a render
+    error has it in the template's frame of the traceback."""
+    if getattr(error, "lineno", None):
+        return error.lineno
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+    return frames[-1].lineno if frames else None
+
+
+def jinja_message(error: TemplateError) -> str:
+    """Jinja's message in Dutch, for the mistakes staff make."""
+    message = str(error.message or error)
+    if isinstance(error, PlaceholderError):
+        return message
+    if isinstance(error, SecurityError):
+        return f"niet toegestaan in een sjabloon (beveiligd): {message}"
+    if " has no attribute " in message:
+        return f"onbekend veld {message.split(' has no attribute ')[1].split()[0]}"
+    if message.endswith(" is undefined"):
+        return f"onbekende variabele {message[:-len(' is undefined')]}"
+    tags = re.findall(r"'(\w+)'", message)
+    if message.startswith("Encountered unknown tag") and "looking for" in message:
+        expected = [tag for tag in tags[1:] if tag.startswith("end")] or tags[-1:]
+        return (f"'{{% {tags[0]} %}}' staat waar '{{% {expected[0]} %}}' verwacht wordt: een "
+                "{% if %} of {% for %} is niet goed afgesloten")
+    if message.startswith("Encountered unknown tag"):
+        return f"onbekende opdracht '{{% {tags[0]} %}}'"
+    if message.startswith("Unexpected end of template"):
+        ends = [tag for tag in tags if tag.startswith("end")]
+        missing = f"'{{% {ends[0]} %}}' ontbreekt" if ends else "een afsluiting ontbreekt"
+        return f"het sjabloon houdt op terwijl een blok nog open is: {missing}"
+    if message.startswith("unexpected"):
+        return (f"onverwacht teken {message.split(' ', 1)[1]}: staat er een accolade of "
+                "procentteken te veel of te weinig?")
+    if message.startswith("expected token"):
+        return "een opdracht tussen {{ }} of {% %} is niet compleet"
+    return f"sjabloonfout: {message}"

@@ -125,7 +125,7 @@ def _record_lines(node, path: Path_, lines: dict, offset: int, file: str, proble
             if key in seen:
                 problems.append(Problem(
                     file, f"de sleutel '{key}' staat er twee keer (ook op regel {seen[key]})",
-                    line=key_line, field=_dotted(path + (key,)),
+                    line=key_line, field=dotted(path + (key,)),
                 ))
             seen[key] = key_line
             _record_lines(value_node, path + (key,), lines, offset, file, problems)
@@ -135,15 +135,13 @@ def _record_lines(node, path: Path_, lines: dict, offset: int, file: str, proble
             _record_lines(item, path + (index,), lines, offset, file, problems)
 
 
-def _dotted(path: Path_) -> str:
+def dotted(path: Path_) -> str:
     """A field path as users read it: `themas[0].deelthemas[2]`."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
-
-dotted = _dotted
 
 
 def split_front_matter(text: str, file: str) -> tuple[str, str, int]:

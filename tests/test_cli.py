@@ -75,7 +75,7 @@ def test_letters_for_one_gemeente_writes_only_its_three_files(project):
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("s.")
     assert result.stderr.startswith(
-        "1 brieven: 1 gemaakt, 0 al actueel; 3 bestanden (DOCX, PDF, HTML) in ")
+        "1 brief: 1 gemaakt, 0 al actueel; 3 bestanden (DOCX, PDF, HTML) in ")
     assert [p.name for p in (project.build_dir / "letters").iterdir()] == ["2023-05-09-stand-van-zaken"]
     folder = project.build_dir / "letters" / "2023-05-09-stand-van-zaken"
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -91,3 +91,21 @@ def test_an_unknown_gemeente_or_mailing_on_the_command_line_is_an_error(project)
         "2023-06-15-consultatie-concept-imv",
         "  --gemeente: onbekende CBS-code 'GM9999'",
     ]
+
+
+def test_a_mistake_in_one_gemeentes_letter_names_it_and_nothing_is_written(project):
+    break_file(project, "mailings/2023-06-15-consultatie-concept-imv.md",
+               "  zienswijze_uiterlijk: 2023-10-15",
+               "  zienswijze_uiterlijk: 2023-10-15\nper_gemeente:\n  GM0394:\n"
+               "    zienswijze_uiterlijk: eind oktober")
+    break_file(project, "mailings/2023-06-15-consultatie-concept-imv.md",
+               "uiterlijk **{{ gegevens.zienswijze_uiterlijk }}**",
+               "uiterlijk **{{ gegevens.zienswijze_uiterlijk | datum }}**")
+    result = imvdoc(project, "letters")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Fout in een sjabloon (1 probleem):",
+        "  content/mailings/2023-06-15-consultatie-concept-imv.md:37: het filter 'datum' "
+        "verwacht een datum, niet 'eind oktober' (in de brief aan Haarlemmermeer, GM0394)",
+    ]
+    assert not project.build_dir.exists()

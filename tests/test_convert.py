@@ -315,3 +315,21 @@ def test_a_file_that_is_not_a_word_document_exits_1_with_a_dutch_message(
     for word in words:
         assert word in lines[0], f"{word!r} ontbreekt in de melding: {lines[0]}"
     assert not outputs.exists() or not any(outputs.iterdir())
+
+
+def test_several_files_in_one_call_each_keep_their_own_text(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    first = samples.write_heading_1_and_2(Path("eerste.docx"))
+    second = samples.write_first_heading_level_2(Path("tweede.docx"))
+    (tmp_path / "map").mkdir()
+    same_name = samples.write_embedded_png(Path("map") / "eerste.docx")
+    code = main(["--project", str(PROJECT_ROOT), "convert", str(first), str(second),
+                 str(same_name), "--uitvoer", "uitvoer"])
+    capsys.readouterr()
+    assert code == 0
+    out = tmp_path / "uitvoer"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "eerste-2.html", "eerste-2.pdf", "eerste.html", "eerste.pdf", "tweede.html", "tweede.pdf"]
+    texts = {p.name: p.read_text("utf-8") for p in out.glob("*.html")}
+    assert len(set(texts.values())) == 3  # three documents, three different pages
+    assert "data:image/png" in texts["eerste-2.html"] and "data:image/png" not in texts["eerste.html"]

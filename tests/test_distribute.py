@@ -67,9 +67,11 @@ class Recorder:
     """An SMTP server's handler that keeps every message; it can refuse one address, or
     kill the sender once it has received a number of messages."""
 
-    def __init__(self, refuse: str | None = None, kill_after: int | None = None):
+    def __init__(self, refuse: str | None = None, kill_after: int | None = None,
+                 refuse_data: str | None = None):
         self.messages: list[tuple[list[str], bytes]] = []
         self.refuse, self.kill_after, self.sender_pid = refuse, kill_after, None
+        self.refuse_data = refuse_data
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address == self.refuse:
@@ -78,6 +80,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_data in envelope.rcpt_tos:
+            return "554 5.6.0 Bericht geweigerd"
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         if self.kill_after and len(self.messages) == self.kill_after:
             os.kill(self.sender_pid, signal.SIGKILL)  # mid-delivery: before the 250
@@ -169,6 +173,19 @@ def test_a_refused_recipient_is_logged_and_the_other_31_are_delivered(project, s
                              "distribute", "--status"], capture_output=True, text=True,
                             env={**os.environ, "COLUMNS": "200"})
     assert "geweigerd" in status.stderr and "Onbekende ontvanger" in status.stderr
+
+
+def test_a_message_refused_after_data_is_logged_and_the_rest_go_on(project, smtp_server):
+    handler = Recorder(refuse_data="griffie.velsen@example.org")
+    server = smtp_server(handler)
+    distribution = prepare(project, MAILING)
+    log = SendLog(project.root / "verzendlog.sqlite")
+    report = send(distribution, "127.0.0.1", server.port, log)
+    status = log.status(MAILING, "GM0453")
+    log.close()
+    assert len(report.sent) == 31 and len(delivered(handler)) == 31
+    assert report.refused == ["GM0453 Velsen: 554 5.6.0 Bericht geweigerd"]
+    assert status == "geweigerd"
 
 
 def test_without_send_nothing_is_sent(project, smtp_server):
