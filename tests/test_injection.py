@@ -45,10 +45,12 @@ def texts_of_haarlem(project) -> dict[str, str]:
 
 
 def comparable(text: str, fmt: str) -> str:
-    """Whitespace folded; in a PDF, invisible format characters (zero-width space and
-    joiners, direction marks) leave no trace in the extracted text."""
+    """Whitespace folded. A PDF holds glyphs at positions, not spaces: its extracted text
+    has spaces guessed from the gaps (around right-to-left text they can land a character
+    off), and invisible format characters (zero-width space, direction marks) leave no
+    trace; so for a PDF the characters and their order are compared, without spaces."""
     if fmt == "pdf":
-        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        return "".join(c for c in text if unicodedata.category(c) != "Cf" and not c.isspace())
     return " ".join(text.split())
 
 
@@ -58,10 +60,10 @@ def test_template_markup_in_content_is_printed_literally(project):
     build_letters(project, [MAILING], ["GM0392"])
     for fmt, text in texts_of_haarlem(project).items():
         flat = comparable(text, fmt)
-        assert "Haarlem {{ 7*7 }}" in flat, fmt
-        assert "Haarlem 49" not in flat, fmt
-        assert "<script>alert(1)</script>" in flat, fmt
-        assert "{% if true %}ja{% endif %} #set text(red) $x^2$ *vet* @ref <lbl>" in flat, fmt
+        for expected in ("Haarlem {{ 7*7 }}", "<script>alert(1)</script>",
+                         "{% if true %}ja{% endif %} #set text(red) $x^2$ *vet* @ref <lbl>"):
+            assert comparable(expected, fmt) in flat, (fmt, expected)
+        assert comparable("Haarlem 49", fmt) not in flat, fmt
     html = (project.build_dir / "letters" / MAILING / "GM0392-haarlem-7-7.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "script" not in [tag for tag, _ in parse_html(html).elements]
@@ -73,8 +75,8 @@ def test_markdown_in_a_value_is_not_markup(project):
     build_letters(project, [MAILING], ["GM0392"])
     texts = texts_of_haarlem(project)
     for fmt, text in texts.items():
-        assert "**niet vet** [link](https://example.org) <b>html</b> # geen kop" in \
-            comparable(text, fmt), fmt
+        expected = "**niet vet** [link](https://example.org) <b>html</b> # geen kop"
+        assert comparable(expected, fmt) in comparable(text, fmt), fmt
     html = (project.build_dir / "letters" / MAILING / "GM0392-haarlem.html").read_text("utf-8")
     assert "<strong>niet vet" not in html and "<b>html" not in html and 'href="https' not in html
 
@@ -84,7 +86,7 @@ def test_typst_shorthands_in_a_value_are_not_applied(project):
     set_values(project, naam="Haarlem", behandeld_door=shorthands, trekker=shorthands)
     build_letters(project, [MAILING], ["GM0392"])
     for fmt, text in texts_of_haarlem(project).items():
-        assert comparable(text, fmt).count(shorthands) == 2, fmt
+        assert comparable(text, fmt).count(comparable(shorthands, fmt)) == 2, fmt
 
 
 def test_raw_html_and_typst_in_a_letters_markdown_stay_text(project):
@@ -92,7 +94,8 @@ def test_raw_html_and_typst_in_a_letters_markdown_stay_text(project):
                "Ik vertrouw erop", "<em>rauw</em> `#text(fill: red)[rood]` Ik vertrouw erop")
     build_letters(project, [MAILING], ["GM0392"])
     for fmt, text in texts_of_haarlem(project).items():
-        assert "<em>rauw</em> #text(fill: red)[rood] Ik vertrouw erop" in comparable(text, fmt)
+        expected = "<em>rauw</em> #text(fill: red)[rood] Ik vertrouw erop"
+        assert comparable(expected, fmt) in comparable(text, fmt), fmt
 
 
 def test_templates_are_sandboxed(project):
@@ -108,8 +111,11 @@ def test_templates_are_sandboxed(project):
     assert not project.build_dir.exists()
 
 
+# Zero-width space and non-joiner are in; the zero-width joiner is left out of the mix:
+# before an emoji it makes one cluster, which the PDF holds correctly (poppler's
+# pdftotext reads it back) but pypdf's text extraction doubles.
 LTR = ("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 ëïéèçüöĳĲIJ€§°"
-       "{}%#$*@<>&\"'`_[]|~/\\=+-:;!?.,()^\u200b\u200c\u200d😀")
+       "{}%#$*@<>&\"'`_[]|~/\\=+-:;!?.,()^\u200b\u200c😀")
 HEBREW = "אבגדהוזחטיכלמנסעפצקרשת"
 # Right-to-left words stand between left-to-right letters, as in real Dutch text that
 # quotes them: so each format, and the PDF's extracted text, keeps their place.
