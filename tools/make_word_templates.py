@@ -249,9 +249,14 @@ def make_brief(path: Path) -> None:
     first_page_header(section)
     continuation_header_and_footer(section)
     add_blocks(document, BODY)
+    save(document, path, title="{{ brief.onderwerp }} – gemeenteraad van {{ gemeente.naam }}",
+         subject="{{ brief.onderwerp }}")
+
+
+def save(document, path: Path, title: str, subject: str) -> None:
+    """Document properties (rendered too: Word shows the title), then save."""
     properties = document.core_properties
-    properties.title = "{{ brief.onderwerp }} – gemeenteraad van {{ gemeente.naam }}"
-    properties.subject = "{{ brief.onderwerp }}"
+    properties.title, properties.subject = title, subject
     properties.author = "{{ afzender.afdeling }} {{ afzender.eenheid }}"
     properties.language = "nl-NL"
     properties.comments = "Sjabloon voor imvdoc: de velden tussen accolades vult imvdoc in."
@@ -365,14 +370,8 @@ def make_imv(path: Path) -> None:
     add_toc(document)
     document.add_page_break()
     add_blocks(document, block_loop("tekst"))
-    properties = document.core_properties
-    properties.title = "{{ plan.titel }} (concept, versie {{ concept.versie }})"
-    properties.subject = "{{ concept.status }}"
-    properties.author = "{{ afzender.afdeling }} {{ afzender.eenheid }}"
-    properties.language = "nl-NL"
-    properties.comments = "Sjabloon voor imvdoc: de velden tussen accolades vult imvdoc in."
-    properties.revision = 1
-    document.save(path)
+    save(document, path, title="{{ plan.titel }} (concept, versie {{ concept.versie }})",
+         subject="{{ concept.status }}")
 
 
 def main() -> int:
