@@ -80,11 +80,17 @@ def check(project: Project) -> tuple[Content, list[str]]:
     plan = BuildPlan(project, content)
     refs = _letter_refs(content, None, None)
     problems: list[Problem] = []
+    first_of_mailing, failed = {}, set()
     for ref in [*refs, ("draft",)]:  # fills every text for every recipient
-        try:
-            document = plan.document(ref)
+        first = first_of_mailing.setdefault(ref[:2], ref) == ref
+        if ref[:2] in failed:
+            continue  # its first letter failed: the same mistake, once
+        try:  # a mistake in a mailing's first letter is the mailing's; later ones, a gemeente's
+            document = plan.document(ref) if first else plan.named_document(ref)
         except TemplateError as error:
             problems += [p for p in error.problems if p not in problems]
+            if first:
+                failed.add(ref[:2])
             continue
         template = plan.word_template(document.template)
         unknown = sorted(template.variables() - set(document.context))
@@ -250,11 +256,10 @@ class BuildPlan:
             skip_front_matter=True,
         )
 
-    def up_to_date(self, ref: Ref) -> bool:
-        """Whether the document's outputs match the manifest; raises TemplateError,
-        naming the gemeente, if its text cannot be filled."""
+    def named_document(self, ref: Ref) -> Document:
+        """The document, or a TemplateError that names the gemeente whose text fails."""
         try:
-            document = self.document(ref)
+            return self.document(ref)
         except TemplateError as error:
             if ref[0] != "letter":
                 raise
@@ -263,6 +268,10 @@ class BuildPlan:
                 Problem(p.file, f"{p.message} (in de brief aan {gemeente.naam}, "
                         f"{gemeente.cbs_code})", line=p.line, field=p.field, column=p.column)
                 for p in error.problems]) from None
+
+    def up_to_date(self, ref: Ref) -> bool:
+        """Whether the document's outputs match the manifest."""
+        document = self.named_document(ref)
         return self.manifest.up_to_date(list(document.paths.values()), document.key)
 
     def check_first(self, refs: list[Ref], read_templates: bool = True) -> None:
