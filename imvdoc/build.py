@@ -27,8 +27,8 @@ from imvdoc.convert import (Converter, Job, check_docx, docx_findings, pandoc_id
 from imvdoc.errors import (ContentError, ConversionError, ImvdocError, Problem, TemplateError,
                            display_path)
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
-from imvdoc.outputs import (FORMATS, letter_paths, slug, staging_dir, sweep_staging,
-                            write_atomic)
+from imvdoc.outputs import (FORMATS, draft_paths, letter_paths, slug, staging_dir,
+                            sweep_staging, write_atomic)
 from imvdoc.render import WordTemplate, word_blocks
 
 BATCH_SIZE = 100  # most documents per worker task (and per pandoc process)
@@ -246,7 +246,7 @@ class BuildPlan:
         content = self.content
         draft = build_draft_context(content, self.shared)
         meta = content.concept.meta
-        paths = draft_paths(self.project, content)
+        paths = draft_paths(self.project.build_dir, content)
         return Document(
             name=f"draft/{paths['pdf'].stem}", template="imv.docx",
             context=_word_context(draft.context, draft.body), paths=paths,
@@ -291,13 +291,6 @@ class BuildPlan:
                 problems += [p for p in error.problems if p not in problems]
         if problems:
             raise TemplateError(problems)
-
-
-def draft_paths(project: Project, content: Content) -> dict[str, Path]:
-    """Where the concept IMV goes: build/draft/<plan>-concept-v<version>.<format>."""
-    version = slug(content.concept.meta.versie).replace("-", ".")
-    stem = f"{slug(content.plan.afkorting)}-concept-v{version}"
-    return {fmt: project.build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
 # The libraries whose version shapes the outputs: a new version rebuilds everything.

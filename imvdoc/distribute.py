@@ -24,10 +24,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from imvdoc.build import Project, build_draft, build_letters, draft_paths
+from imvdoc.build import Project, build_draft, build_letters
 from imvdoc.content import Content, Gemeente, Mailing, load_content
 from imvdoc.errors import ContentError, ImvdocError, Problem, display_path
-from imvdoc.outputs import letter_paths, letter_stem, write_atomic
+from imvdoc.outputs import draft_paths, letter_paths, letter_stem, write_atomic
 from imvdoc.templating import dutch_date
 
 PASSWORD_VARIABLE = "IMVDOC_SMTP_WACHTWOORD"
@@ -102,7 +102,7 @@ def _bijlagen(project: Project, content: Content, mailing: Mailing) -> tuple[lis
             files.append(path)
         elif bijlage.document == "concept-imv":
             build_draft(project)
-            files.append(draft_paths(project, content)["pdf"])
+            files.append(draft_paths(project.build_dir, content)["pdf"])
         else:
             warnings.append(f"bijlage '{bijlage.titel}' heeft geen bestand en gaat niet mee")
     if problems:

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from imvdoc.content import Gemeente
+from imvdoc.content import Content, Gemeente
 
 FORMATS = ("docx", "pdf", "html")
 
@@ -64,6 +64,13 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state not in ("Z", "X")
+
+
+def draft_paths(build_dir: Path, content: Content) -> dict[str, Path]:
+    """Where the concept IMV goes: build/draft/<plan>-concept-v<version>.<format>."""
+    version = slug(content.concept.meta.versie).replace("-", ".")
+    stem = f"{slug(content.plan.afkorting)}-concept-v{version}"
+    return {fmt: build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
 def write_atomic(path: Path, data: bytes | str, staging: Path | None = None) -> None:

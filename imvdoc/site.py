@@ -9,9 +9,10 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from imvdoc.build import Project, build_draft, build_letters, draft_paths
+from imvdoc.build import Project, build_draft, build_letters
 from imvdoc.content import load_content
-from imvdoc.outputs import letter_paths, staging_dir, sweep_staging, write_atomic
+from imvdoc.outputs import (draft_paths, letter_paths, staging_dir, sweep_staging,
+                            write_atomic)
 from imvdoc.templating import dutch_date
 
 LABELS = {"html": "webpagina", "pdf": "PDF", "docx": "Word-document"}
@@ -40,7 +41,7 @@ def build_site(project: Project) -> Path:
         mailings.append({"id": mailing.id, "datum": dutch_date(mailing.meta.datum),
                          "onderwerp": mailing.meta.onderwerp, "rows": rows})
     concept = []
-    draft = draft_paths(project, content)
+    draft = draft_paths(project.build_dir, content)
     for fmt in ("html", "pdf", "docx"):
         target = site / "concept" / draft[fmt].name
         _copy(draft[fmt], target)

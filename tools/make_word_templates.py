@@ -154,17 +154,20 @@ def continuation_header_and_footer(section) -> None:
                           " · {{ brief.onderwerp }}")
     run.font.size = Pt(7.5)
     run.font.color.rgb = GREY
-    footer = section.footer
-    footer.is_linked_to_previous = False
-    page = footer.paragraphs[0]
-    page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    page.add_run("Pagina ")
-    add_field(page, "PAGE", "2")
-    page.add_run(" van ")
-    add_field(page, "NUMPAGES", "2")
-    for run in page.runs:
-        run.font.size = Pt(7.5)
+    section.footer.is_linked_to_previous = False
+    page_numbers(section.footer.paragraphs[0], size=7.5)
     section.first_page_footer.is_linked_to_previous = False
+
+
+def page_numbers(paragraph, size: float) -> None:
+    """'Pagina x van y', right-aligned, from Word's PAGE and NUMPAGES fields."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run("Pagina ")
+    add_field(paragraph, "PAGE", "1")
+    paragraph.add_run(" van ")
+    add_field(paragraph, "NUMPAGES", "1")
+    for run in paragraph.runs:
+        run.font.size = Pt(size)
 
 
 def block_loop(blocks: str) -> list[tuple[str, str | None]]:
@@ -348,14 +351,7 @@ def make_imv(path: Path) -> None:
     run.bold = True
     run.font.size = Pt(8)
     run.font.color.rgb = HOUSE_BLUE
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    footer.add_run("Pagina ")
-    add_field(footer, "PAGE", "1")
-    footer.add_run(" van ")
-    add_field(footer, "NUMPAGES", "1")
-    for item in footer.runs:
-        item.font.size = Pt(8)
+    page_numbers(section.footer.paragraphs[0], size=8)
 
     add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}", bold=True,
                   size=12, color=HOUSE_BLUE, space_after=120)
