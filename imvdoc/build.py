@@ -1,37 +1,42 @@
-"""Build: the pipeline content -> context -> render -> convert -> outputs, as named stages.
+"""Build: content -> context -> render -> convert -> outputs, as named stages, for the
+document types declared in imvdoc.documents.
 
 Everything is loaded and checked before anything is written; each output is written
-atomically, so a failed build leaves the last good outputs in place.
+atomically, so a failed build leaves the last good outputs in place. `check` is this
+same build, run on a stand-in for the project whose build/ is a temporary folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from importlib import metadata
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from imvdoc import __version__
 from imvdoc.content import Content, load_content
-from imvdoc.context import build_draft as build_draft_context
-from imvdoc.context import build_letter, shared_context
-from imvdoc.convert import (Converter, Job, check_docx, docx_findings, pandoc_identity,
-                            typst_version)
+from imvdoc.convert import Converter, Job, check_docx, docx_findings, pandoc_identity
+from imvdoc.documents import Document, DocumentType, all_types, fill_named, type_named
 from imvdoc.errors import (ContentError, ConversionError, ImvdocError, Problem, TemplateError,
                            display_path)
+from imvdoc.layouts import Layouts
+from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
-from imvdoc.outputs import (FORMATS, draft_paths, letter_paths, slug, staging_dir,
-                            sweep_staging, write_atomic)
+from imvdoc.outputs import (FORMATS, document_paths, slug, staging_dir, sweep_staging,
+                            write_atomic)
 from imvdoc.render import WordTemplate, word_blocks
+from imvdoc.uptodate import Selection, input_stamp, library_versions
 
-BATCH_SIZE = 100  # most documents per worker task (and per pandoc process)
+BATCH_SIZE = 100  # most documents per worker task
 
 
 @dataclass(frozen=True)
@@ -54,115 +59,113 @@ class Project:
 
 
 @dataclass
-class Summary:
-    """What a build did, for the closing line."""
+class Counts:
+    """What a build did with one document type."""
 
-    letters: int = 0
+    documents: int = 0
     built: int = 0
     up_to_date: int = 0
-    files: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    formats: tuple[str, ...] = FORMATS
-
-
-Progress = Callable[[int], None]
-Ref = tuple[str, ...]  # ("letter", mailing id, CBS code) or ("draft",)
-
-
-def check(project: Project) -> tuple[Content, list[str]]:
-    """Validate content and templates without writing anything.
-
-    Returns the content and notes; raises ContentError or TemplateError listing every
-    problem (such as template variables the content does not provide).
-    """
-    content = load_content(project.content_dir)
-    plan = BuildPlan(project, content)
-    refs = _letter_refs(content, None, None)
-    problems: list[Problem] = []
-    first_of_mailing, failed = {}, set()
-    for ref in [*refs, ("draft",)]:  # fills every text for every recipient
-        first = first_of_mailing.setdefault(ref[:2], ref) == ref
-        if ref[:2] in failed:
-            continue  # its first letter failed: the same mistake, once
-        try:  # a mistake in a mailing's first letter is the mailing's; later ones, a gemeente's
-            document = plan.document(ref) if first else plan.named_document(ref)
-        except TemplateError as error:
-            problems += [p for p in error.problems if p not in problems]
-            if first:
-                failed.add(ref[:2])
-            continue
-        template = plan.word_template(document.template)
-        unknown = sorted(template.variables() - set(document.context))
-        if unknown:
-            problem = Problem(template.name, "het sjabloon gebruikt variabelen die de inhoud "
-                              f"niet levert: {', '.join(unknown)} (beschikbaar: "
-                              f"{', '.join(sorted(document.context))})")
-            if problem not in problems:
-                problems.append(problem)
-    for mailing_id in [m.id for m in content.mailings] + ["draft"]:  # one trial render each
-        ref = ("draft",) if mailing_id == "draft" else next(
-            (r for r in refs if r[1] == mailing_id), None)
-        if ref is None:
-            continue
-        try:
-            document = plan.document(ref)
-            plan.word_template(document.template).render(document.context)
-        except TemplateError as error:
-            problems += [p for p in error.problems if p not in problems]
-    for name in ("brief.html", "brief.typ", "imv.html", "imv.typ", "document.html",
-                 "document.typ"):
-        if not (project.templates_dir / name).is_file():
-            problems.append(Problem(display_path(project.templates_dir / name, project.root),
-                                    "sjabloon ontbreekt"))
-    if problems:
-        raise TemplateError(problems)
-    return content, [f"{len(content.mailings)} brief/brieven, {len(content.gemeenten)} "
-                     f"gemeenten, {len(refs)} te maken brieven en het concept-IMV"]
-
-
-def build_letters(project: Project, mailing_ids: Iterable[str] | None = None,
-                  cbs_codes: Iterable[str] | None = None,
-                  on_start: Callable[[int], None] | None = None,
-                  on_progress: Progress | None = None,
-                  workers: int | None = None) -> Summary:
-    """Build the letters of the chosen mailings (default: all) for the chosen gemeenten
-    (default: each mailing's recipients) as DOCX, PDF and HTML under build/letters/."""
-    started = time.perf_counter()
-    # 1. Load and validate all content; check the selection against it.
-    content = load_content(project.content_dir)
-    mailing_ids = _check_selection(content, mailing_ids, cbs_codes)
-    # 2. Plan the letters.
-    plan = BuildPlan(project, content)
-    refs = _letter_refs(content, mailing_ids, cbs_codes)
-    # 3. Make every letter whose inputs changed: render, convert, write; in parallel.
-    return _make(plan, refs, started, on_start, on_progress, workers)
-
-
-def build_draft(project: Project, workers: int | None = None) -> Summary:
-    """Build the concept IMV as DOCX, PDF and HTML under build/draft/."""
-    started = time.perf_counter()
-    # 1. Load and validate all content.
-    content = load_content(project.content_dir)
-    # 2. Make it, if its inputs changed.
-    return _make(BuildPlan(project, content), [("draft",)], started, workers=workers)
 
 
 @dataclass
-class Document:
-    """One document to make: its Word template and context, where its three files go,
-    the furniture the HTML and PDF templates draw, and the key of all it is made from."""
+class Summary:
+    """What a build did, for the closing lines."""
 
-    name: str
-    template: str
-    context: dict[str, Any]
-    paths: dict[str, Path]
-    kind: str
-    furniture: dict[str, Any]
-    date: dt.date
-    key: str
-    inputs: list[str]
-    skip_front_matter: bool = False
+    counts: dict[str, Counts] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> int:
+        return sum(c.documents for c in self.counts.values())
+
+    @property
+    def built(self) -> int:
+        return sum(c.built for c in self.counts.values())
+
+    @property
+    def up_to_date(self) -> int:
+        return sum(c.up_to_date for c in self.counts.values())
+
+
+Progress = Callable[[int], None]
+
+
+def build(project: Project, selection: Selection | None = None,
+          on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None,
+          workers: int | None = None) -> Summary:
+    """Build the selected documents (default: every document of every type) as DOCX, PDF
+    and HTML under build/, and remove the outputs of documents that no longer exist."""
+    started = time.perf_counter()
+    selection = selection or Selection()
+    stamp = input_stamp(project.root, selection.name())
+    # 1. Load and validate all content.
+    content = load_content(project.content_dir)
+    # 2. Which documents: every document of the chosen types, narrowed by the selection.
+    plan = BuildPlan(project, content)
+    documents = plan.select(selection)
+    # 3. Fill every document and check every template and layout: nothing is written
+    #    when anything is wrong.
+    plan.prepare(documents)
+    # 4. Make every document whose inputs changed: render, convert, write; in parallel.
+    summary = _make(plan, documents, on_start, on_progress, workers)
+    # 5. Remove what no longer belongs to the content; remember that all is made.
+    summary.removed = plan.manifest.remove_all_but(
+        {d.ref for d in plan.all_documents}, {t.name for t in plan.types(selection)})
+    plan.manifest.stamps[selection.name()] = {
+        "stamp": stamp, "outputs": sorted(plan.manifest.name(p) for d in documents
+                                          for p in plan.paths(d).values()),
+        "summary": {name: {**vars(c), "noun": type_named(name).noun}
+                    for name, c in summary.counts.items()}}
+    plan.manifest.save()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@dataclass
+class CheckReport:
+    notes: list[str]
+    warnings: list[str]
+
+
+def check(project: Project) -> CheckReport:
+    """The build without writing: every document is filled, every template and layout
+    checked, and for every document type (and every mailing) one document is made
+    through docxtpl, pandoc and typst, into a temporary folder. Raises the build's own
+    errors, each naming its source."""
+    content = load_content(project.content_dir)
+    with stand_in(project) as trial:
+        plan = BuildPlan(trial, content)
+        documents = plan.select(Selection())
+        plan.prepare(documents)
+        firsts: dict[tuple[str, str], Document] = {}
+        for document in documents:
+            firsts.setdefault((document.type_name, document.group), document)
+        summary = _make(plan, list(firsts.values()), workers=1)
+    counts = {}
+    for document in documents:
+        counts[document.type_name] = counts.get(document.type_name, 0) + 1
+    notes = [f"{count} {type_named(name).noun[count != 1]}" for name, count in counts.items()]
+    return CheckReport([f"Gecontroleerd: {', '.join(notes)}; proefgemaakt: "
+                        f"{summary.built} (één per soort en per brief)."], summary.warnings)
+
+
+@contextmanager
+def stand_in(project: Project) -> Iterator[Project]:
+    """A temporary project that reads the real content/ and templates/ (through links,
+    or copies where links cannot be made) and has its own, empty build/."""
+    folder = Path(tempfile.mkdtemp(prefix="imvdoc-check-"))
+    try:
+        for name in ("content", "templates"):
+            try:
+                os.symlink(project.root / name, folder / name, target_is_directory=True)
+            except OSError:
+                shutil.copytree(project.root / name, folder / name)
+        yield Project(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class BuildPlan:
@@ -171,31 +174,114 @@ class BuildPlan:
     def __init__(self, project: Project, content: Content):
         self.project = project
         self.content = content
-        self.shared = shared_context(content)
         self.manifest = Manifest(project.build_dir)
+        self.layouts = Layouts(project.templates_dir, project.root)
+        self.all_documents: list[Document] = []
         self._templates: dict[str, WordTemplate] = {}
-        self._keys: dict[str, str] = {}
-        self._digests: dict[str, str] = {}
-        self._texts: dict[str, str] = {}  # filled-in texts shared by a whole mailing
+        self._digests: dict[str, tuple[str, list[str]]] = {}
         package = Path(__file__).parent
-        code = [*package.glob("*.py"), *package.glob("*.lua")]  # not __pycache__
-        libraries = {name: metadata.version(name) for name in _LIBRARIES}
-        self.tool = key_of(__version__, pandoc_identity(), typst_version(), files_hash(code),
-                           libraries, os.environ.get("SOURCE_DATE_EPOCH"))
+        code = [p for p in package.rglob("*") if p.suffix in (".py", ".lua")]
+        self.tool = key_of(__version__, pandoc_identity(), files_hash(code, package),
+                           library_versions(), os.environ.get("SOURCE_DATE_EPOCH"))
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_templates": {}}  # a worker reads the templates itself
+        return {**self.__dict__, "_templates": {}, "all_documents": []}  # a worker reads
+        # the templates itself and needs only the documents it is sent
 
-    def variables(self, name: str) -> frozenset[str]:
-        """The names a Word template uses; remembered in the manifest by the file's hash,
-        so that a build with nothing to do does not read the template."""
-        if name not in self._digests:
-            self._digests[name] = files_hash([self.project.templates_dir / name])
-        digest = self._digests[name]
-        known = self.manifest.templates.get(digest)
-        if known is None:
-            known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())
-        return frozenset(known)
+    # --- Which documents -----------------------------------------------------------------
+
+    def types(self, selection: Selection) -> list[DocumentType]:
+        return [t for t in all_types() if selection.types is None or t.name in selection.types]
+
+    def select(self, selection: Selection) -> list[Document]:
+        """The documents of the selection, in the order of their types; every document
+        of every type is listed in `all_documents` (what build/ may hold)."""
+        problems = []
+        known = {t.name for t in all_types()}
+        for name in selection.types or ():
+            if name not in known:
+                problems.append(Problem("soort", f"onbekende soort document {name!r}; bekend "
+                                        f"zijn: {', '.join(sorted(known))}"))
+        self.all_documents = [d for t in all_types() for d in t.documents(self.content)]
+        refs = {d.ref for d in self.all_documents}
+        problems += [p for t in all_types() for p in t.problems(self.content, refs)]
+        chosen = [d for d in self.all_documents
+                  if selection.types is None or d.type_name in selection.types]
+        groups = {d.group for d in chosen}
+        for group in selection.groups or ():
+            if group not in groups:
+                problems.append(Problem("--mailing", f"onbekende brief {group!r}; bekend "
+                                        f"zijn: {', '.join(sorted(g for g in groups if g))}"))
+        known_codes = {g.cbs_code for g in self.content.gemeenten}
+        for code in selection.gemeenten or ():
+            if code not in known_codes:
+                problems.append(Problem("--gemeente", f"onbekende CBS-code {code!r}"))
+        if problems:
+            raise ContentError(problems)
+        if selection.groups:
+            chosen = [d for d in chosen if d.group in selection.groups]
+        if selection.gemeenten:
+            addressed = [d for d in chosen if d.gemeente in selection.gemeenten]
+            for code in selection.gemeenten:
+                if not any(d.gemeente == code for d in addressed):
+                    gemeente = self.content.gemeente(code)
+                    problems.append(Problem("--gemeente", f"{gemeente.naam} ({code}) ontvangt "
+                                            "geen van de gekozen brieven; zie `ontvangers:` in "
+                                            "content/mailings/"))
+            if problems:
+                raise ContentError(problems)
+            chosen = addressed
+        return chosen
+
+    # --- Before anything is written ------------------------------------------------------
+
+    def prepare(self, documents: list[Document]) -> None:
+        """Fill every document (each text with its values), read every Word template and
+        check every layout, and give each document its key: every problem at once."""
+        problems: list[Problem] = []
+
+        def add(error: ImvdocError) -> None:
+            problems.extend(p for p in error.problems if p not in problems)
+
+        cache: dict = {}
+        failed_groups = set()
+        seen_groups = set()
+        for document in documents:
+            doc_type = type_named(document.type_name)
+            group = (document.type_name, document.group)
+            if group in failed_groups:
+                continue  # its first document failed: the same mistake, once
+            try:
+                if group in seen_groups:  # a later one names its gemeente
+                    fill_named(doc_type, self.content, document, cache)
+                else:  # a mistake in the first one is the group's (the mailing's text)
+                    seen_groups.add(group)
+                    try:
+                        doc_type.fill(self.content, document, cache)
+                    except TemplateError:
+                        failed_groups.add(group)
+                        raise
+            except TemplateError as error:
+                add(error)
+        for doc_type in {type_named(d.type_name) for d in documents}:
+            try:
+                template = self.word_template(doc_type.word_template)
+            except TemplateError as error:
+                add(error)
+                continue
+            _files, missing = self.layouts.files(doc_type.name)
+            problems.extend(p for p in missing if p not in problems)
+            filled = [d.context for d in documents if d.type_name == doc_type.name and d.context]
+            provided = set().union(*filled, {"tekst"})
+            unknown = sorted(template.variables() - provided) if filled else []
+            if unknown:
+                problems.append(Problem(template.name, "het sjabloon gebruikt variabelen die de "
+                                        f"inhoud niet levert: {', '.join(unknown)} (beschikbaar: "
+                                        f"{', '.join(sorted(provided))})"))
+        if problems:
+            raise TemplateError(problems)
+        for document in documents:
+            document.key = self.key(document)
 
     def word_template(self, name: str) -> WordTemplate:
         if name not in self._templates:
@@ -203,121 +289,56 @@ class BuildPlan:
                                                  self.project.root)
         return self._templates[name]
 
-    def template_files(self, ref: Ref) -> list[Path]:
-        return self._template_files("imv", "imv.docx") if ref[0] == "draft" else \
-            self._template_files("brief", "brief.docx")
+    def _type_files(self, doc_type: DocumentType) -> tuple[str, list[str]]:
+        """The digest and names of the files under templates/ that a type's documents
+        are made from: its Word template and what its layouts read."""
+        if doc_type.name not in self._digests:
+            files, _missing = self.layouts.files(doc_type.name)
+            files = [self.project.templates_dir / doc_type.word_template, *files]
+            self._digests[doc_type.name] = (
+                files_hash(files, self.project.root),
+                sorted({display_path(p, self.project.root) for p in files}))
+        return self._digests[doc_type.name]
 
-    def _template_files(self, kind: str, docx: str) -> list[Path]:
-        folder = self.project.templates_dir
-        return [folder / docx, folder / f"{kind}.html", folder / f"{kind}.typ",
-                folder / "huisstijl.css", folder / "fonts"]
+    def variables(self, name: str) -> frozenset[str]:
+        """The names a Word template uses; remembered in the manifest by the file's hash,
+        so that a build with nothing to do does not read the template."""
+        digest = files_hash([self.project.templates_dir / name])
+        known = self.manifest.templates.get(digest)
+        if known is None:
+            known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())
+        return frozenset(known)
 
-    def _shown(self, kind: str, docx: str, context: dict, markdown: str, furniture: dict) -> str:
-        """The key: exactly what the templates show (the Word template's variables, the
-        filled-in text, the furniture), the templates, and the code."""
-        if kind not in self._keys:
-            self._keys[kind] = files_hash(self._template_files(kind, docx))
-        used = self.variables(docx)
-        return key_of(kind, {name: context[name] for name in sorted(used) if name in context},
-                      markdown, furniture, self._keys[kind], self.tool)
+    def key(self, document: Document) -> str:
+        """Exactly what the outputs are made from: the values the Word template shows,
+        the filled-in text, the title and layout data, the template and layout files,
+        and the code."""
+        doc_type = type_named(document.type_name)
+        used = self.variables(doc_type.word_template)
+        shown = {name: document.context[name] for name in sorted(used) if name in document.context}
+        digest, _files = self._type_files(doc_type)
+        return key_of(doc_type.name, shown, document.markdown, document.title, document.author,
+                      document.date, doc_type.layout_data(self.content, document), digest,
+                      self.tool)
 
-    def _inputs(self, kind: str, docx: str, *content_files: str) -> list[str]:
-        templates = [f"templates/{p.name}" for p in self._template_files(kind, docx)]
-        return [*content_files, *templates]
+    def inputs(self, document: Document) -> list[str]:
+        return [*document.sources, *self._type_files(type_named(document.type_name))[1]]
 
-    def document(self, ref: Ref) -> Document:
-        if ref[0] == "draft":
-            return self._draft()
-        _, mailing_id, cbs_code = ref
-        content = self.content
-        mailing, gemeente = content.mailing(mailing_id), content.gemeente(cbs_code)
-        letter = build_letter(content, mailing, gemeente, self.shared, self._texts)
-        furniture = letter.furniture.as_data()
-        return Document(
-            name=f"{mailing.id}/{gemeente.cbs_code}", template="brief.docx",
-            context=_word_context(letter.context, letter.body),
-            paths=letter_paths(self.project.build_dir, mailing.id, gemeente), kind="brief",
-            furniture=furniture, date=mailing.meta.datum,
-            key=self._shown("brief", "brief.docx", letter.context, letter.markdown, furniture),
-            inputs=self._inputs("brief", "brief.docx", *_CONTENT_FILES, mailing.body_file),
-        )
-
-    def _draft(self) -> Document:
-        content = self.content
-        draft = build_draft_context(content, self.shared)
-        meta = content.concept.meta
-        paths = draft_paths(self.project.build_dir, content)
-        return Document(
-            name=f"draft/{paths['pdf'].stem}", template="imv.docx",
-            context=_word_context(draft.context, draft.body), paths=paths,
-            kind="imv", furniture=draft.furniture, date=meta.datum,
-            key=self._shown("imv", "imv.docx", draft.context, draft.markdown, draft.furniture),
-            inputs=self._inputs("imv", "imv.docx", *_CONTENT_FILES, content.concept.body_file),
-            skip_front_matter=True,
-        )
-
-    def named_document(self, ref: Ref) -> Document:
-        """The document, or a TemplateError that names the gemeente whose text fails."""
-        try:
-            return self.document(ref)
-        except TemplateError as error:
-            if ref[0] != "letter":
-                raise
-            gemeente = self.content.gemeente(ref[2])
-            raise TemplateError([
-                Problem(p.file, f"{p.message} (in de brief aan {gemeente.naam}, "
-                        f"{gemeente.cbs_code})", line=p.line, field=p.field, column=p.column)
-                for p in error.problems]) from None
-
-    def up_to_date(self, ref: Ref) -> bool:
-        """Whether the document's outputs match the manifest."""
-        document = self.named_document(ref)
-        return self.manifest.up_to_date(list(document.paths.values()), document.key)
-
-    def check_first(self, refs: list[Ref], read_templates: bool = True) -> None:
-        """Fill the first document of each mailing (and read its Word template), so that
-        a mistake in a text or template is reported before anything is written."""
-        problems: list[Problem] = []
-        seen = set()
-        for ref in refs:
-            if ref[:2] in seen:
-                continue
-            seen.add(ref[:2])
-            try:
-                document = self.document(ref)
-                if read_templates:
-                    self.word_template(document.template)
-            except TemplateError as error:
-                problems += [p for p in error.problems if p not in problems]
-        if problems:
-            raise TemplateError(problems)
+    def paths(self, document: Document) -> dict[str, Path]:
+        doc_type = type_named(document.type_name)
+        return document_paths(self.project.build_dir, doc_type.folder, document.group,
+                              document.stem)
 
 
-# The libraries whose version shapes the outputs: a new version rebuilds everything.
-_LIBRARIES = ("docxtpl", "python-docx", "lxml", "Jinja2", "markdown-it-py", "Babel", "typst",
-              "pypandoc-binary")
-
-_CONTENT_FILES = ("content/afzender.yaml", "content/gemeenten.yaml", "content/plan/plan.yaml",
-                  "content/plan/concept.md")
+def paths_of(project: Project, document: Document) -> dict[str, Path]:
+    """Where a document's three files are."""
+    doc_type = type_named(document.type_name)
+    return document_paths(project.build_dir, doc_type.folder, document.group, document.stem)
 
 
-def _letter_refs(content: Content, mailing_ids: list[str] | None,
-                 cbs_codes: Iterable[str] | None) -> list[Ref]:
-    """Every letter to make, mailing by mailing."""
-    wanted = set(cbs_codes) if cbs_codes else None
-    return [("letter", mailing.id, gemeente.cbs_code)
-            for mailing in content.mailings
-            if mailing_ids is None or mailing.id in mailing_ids
-            for gemeente in content.recipients(mailing)
-            if wanted is None or gemeente.cbs_code in wanted]
-
-
-def _word_context(context: dict[str, Any], body) -> dict[str, Any]:
-    """The Word template's context: the text blocks as `tekst` (in `brief` for letters)."""
-    blocks = word_blocks(body)
-    if "brief" in context:
-        return {**context, "brief": {**context["brief"], "tekst": blocks}}
-    return {**context, "tekst": blocks}
+def documents_of(project: Project, content: Content, type_name: str) -> list[Document]:
+    """The documents of one type (not filled), e.g. to find a document's files."""
+    return type_named(type_name).documents(content)
 
 
 # ---------------------------------------------------------------------------
@@ -335,8 +356,8 @@ class ChunkResult:
     """What a worker did with a chunk of documents."""
 
     count: int = 0
-    up_to_date: int = 0
     entries: dict[str, dict] = field(default_factory=dict)
+    built: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failures: list[tuple[str, Problem]] = field(default_factory=list)
@@ -360,78 +381,72 @@ def _start_worker(plan: BuildPlan, in_process: bool = False) -> None:
     if not in_process:
         _die_with_parent()
     _plan = plan
-    _worker["converter"] = Converter(plan.project.templates_dir, plan.project.root)
-    _worker["staging"] = staging_dir(plan.project.build_dir)
+    staging = staging_dir(plan.project.build_dir)
+    _worker["staging"] = staging
+    _worker["converter"] = Converter(plan.project.templates_dir, plan.project.root,
+                                     staging / "convert")
 
 
-def _make_chunk(refs: list[Ref]) -> ChunkResult:
-    """Make the documents of `refs` whose outputs are not up to date."""
-    plan, result = _plan, ChunkResult(count=len(refs))
-    stale = []
-    for ref in refs:
-        try:
-            document = plan.document(ref)
-        except ImvdocError as error:
-            result.failures += [(error.title, p) for p in error.problems]
-            continue
-        if plan.manifest.up_to_date(list(document.paths.values()), document.key):
-            result.up_to_date += 1
-        else:
-            stale.append(document)
-    if stale:
-        _render_convert_write(plan, stale, result)
-    return result
-
-
-def _render_convert_write(plan: BuildPlan, documents: list[Document], result: ChunkResult):
+def _make_chunk(documents: list[Document]) -> ChunkResult:
+    """Render, convert and write a chunk of documents."""
+    plan, result = _plan, ChunkResult(count=len(documents))
     staging: Path = _worker["staging"]
     jobs, rendered, staged_by_key = [], [], {}
-    for index, document in enumerate(documents):
-        docx, body_key = plan.word_template(document.template).render_with_key(document.context)
-        if body_key not in staged_by_key:  # pandoc reads each distinct letter body once
-            staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
-            staged_by_key[body_key].write_bytes(docx)
-        staged = staged_by_key[body_key]
-        rendered.append(docx)
-        jobs.append(Job(
-            docx=staged, name=display_path(document.paths["docx"], plan.project.root),
-            kind=document.kind, metadata=document.furniture, body_key=body_key,
-            timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc),
-            skip_front_matter=document.skip_front_matter,
-        ))
     try:
+        for index, document in enumerate(documents):
+            doc_type = type_named(document.type_name)
+            context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
+            docx, body_key = plan.word_template(doc_type.word_template).render_with_key(context)
+            if body_key not in staged_by_key:  # pandoc reads each distinct body once
+                staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
+                staged_by_key[body_key].write_bytes(docx)
+            rendered.append(docx)
+            jobs.append(Job(
+                docx=staged_by_key[body_key], name=document.label, layout=doc_type.name,
+                title=document.title, data=doc_type.layout_data(plan.content, document),
+                body_key=body_key, toc=doc_type.toc,
+                from_first_heading=doc_type.body_from_first_heading,
+                chapters_from_level_1=doc_type.chapters_from_level_1,
+                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc),
+            ))
         results = _worker["converter"].convert(jobs)
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]
-        return
+        return result
     for document, docx, converted in zip(documents, rendered, results):
         if not converted.ok:
-            result.failures.append((ConversionError.title, Problem(converted.job.name,
-                                                                   converted.error)))
+            result.failures.append((ConversionError.title, Problem(
+                display_path(plan.paths(document)["docx"], plan.project.root),
+                converted.error)))
             continue
+        paths = plan.paths(document)
         for fmt, data in (("docx", docx), ("html", converted.html), ("pdf", converted.pdf)):
-            path = document.paths[fmt]
             data = data.encode("utf-8") if isinstance(data, str) else data
-            write_atomic(path, data, staging)
-            result.entries[plan.manifest.name(path)] = entry_for(path, data, document.key,
-                                                                 document.inputs)
-            result.files.append(path)
-        result.warnings += [f"{converted.job.name}: {w}" for w in converted.warnings]
+            write_atomic(paths[fmt], data, staging)
+            result.entries[plan.manifest.name(paths[fmt])] = entry_for(
+                paths[fmt], data, document.key, plan.inputs(document), document.ref)
+            result.files.append(paths[fmt])
+        result.built[document.type_name] = result.built.get(document.type_name, 0) + 1
+        result.warnings += [f"{display_path(paths['docx'], plan.project.root)}: {w}"
+                            for w in converted.warnings]
+    return result
 
 
-def _chunks(refs: list[Ref], workers: int) -> list[list[Ref]]:
+def _chunks(documents: list[Document], workers: int) -> list[list[Document]]:
     """Chunks of at most BATCH_SIZE documents, about two per worker so that all finish
-    together; a chunk holds one mailing, so pandoc reads its letter body once per chunk."""
-    size = max(8, min(BATCH_SIZE, -(-len(refs) // (2 * workers))))
-    chunks: list[list[Ref]] = []
-    for ref in refs:
-        if not chunks or len(chunks[-1]) >= size or chunks[-1][0][:2] != ref[:2]:
+    together; a chunk holds one group, so pandoc reads a shared body once per chunk."""
+    size = max(8, min(BATCH_SIZE, -(-len(documents) // (2 * workers))))
+    chunks: list[list[Document]] = []
+    for document in documents:
+        if (not chunks or len(chunks[-1]) >= size
+                or (chunks[-1][0].type_name, chunks[-1][0].group)
+                != (document.type_name, document.group)):
             chunks.append([])
-        chunks[-1].append(ref)
+        chunks[-1].append(document)
     return chunks
 
 
-def _share_work(plan: BuildPlan, chunks: list[list[Ref]], workers: int,
+def _share_work(plan: BuildPlan, chunks: list[list[Document]], workers: int,
                 collect: Callable[[ChunkResult], None]) -> None:
     """This process and workers-1 worker processes take chunks until none are left: this
     one starts at once, while the workers are still starting."""
@@ -455,51 +470,43 @@ def _share_work(plan: BuildPlan, chunks: list[list[Ref]], workers: int,
                 collect(future.result())
 
 
-def _make(plan: BuildPlan, refs: list[Ref], started: float,
+def _make(plan: BuildPlan, documents: list[Document],
           on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None,
           workers: int | None = None) -> Summary:
-    """Make the documents, in worker processes when there is more than one chunk; record
-    them in the manifest. A document that fails is reported; the others are written."""
+    """Make the documents whose outputs are not up to date, in worker processes when
+    there is more than one chunk; record them in the manifest. A document that fails is
+    reported; the others are written."""
     workers = workers or min(os.cpu_count() or 1, 8)
+    summary = Summary()
+    for document in documents:
+        summary.counts.setdefault(document.type_name, Counts()).documents += 1
     if on_start:
-        on_start(len(refs))
-    summary = Summary(letters=len(refs))
-    plan.check_first(refs, read_templates=False)  # a text that cannot be filled stops here
-    stale, problems = [], []
-    for ref in refs:  # every letter's text is filled before anything is written
-        try:
-            if not plan.up_to_date(ref):
-                stale.append(ref)
-        except TemplateError as error:
-            problems += [p for p in error.problems if p not in problems]
-    if problems:
-        raise TemplateError(problems)
-    summary.up_to_date = len(refs) - len(stale)
-    # Before anything is written: every stale mailing's text fills, its templates read.
-    plan.check_first(stale)
-    missing = sorted({p for ref in stale[:1] + stale[-1:] for p in plan.template_files(ref)
-                      if not p.exists()})
-    if missing:
-        raise TemplateError([Problem(display_path(p, plan.project.root), "sjabloon ontbreekt")
-                             for p in missing])
-    if on_progress and summary.up_to_date:
-        on_progress(summary.up_to_date)
+        on_start(len(documents))
+    stale = []
+    for document in documents:
+        if plan.manifest.up_to_date(list(plan.paths(document).values()), document.key):
+            summary.counts[document.type_name].up_to_date += 1
+        else:
+            stale.append(document)
+    if on_progress and len(documents) - len(stale):
+        on_progress(len(documents) - len(stale))
     chunks = _chunks(stale, workers)
     failures: list[tuple[str, Problem]] = []
 
     def collect(result: ChunkResult) -> None:
         plan.manifest.entries.update(result.entries)
-        summary.up_to_date += result.up_to_date
-        summary.built += len(result.files) // len(FORMATS)
+        for name, count in result.built.items():
+            summary.counts[name].built += count
         summary.files += result.files
-        summary.warnings += result.warnings
+        summary.warnings += [w for w in result.warnings if w not in summary.warnings]
         failures.extend(f for f in result.failures if f not in failures)
         if on_progress:
             on_progress(result.count)
 
     try:
         if len(chunks) <= 1 or workers == 1:
-            _start_worker(plan, in_process=True)
+            if chunks:
+                _start_worker(plan, in_process=True)
             for chunk in chunks:
                 collect(_make_chunk(chunk))
         else:
@@ -511,7 +518,6 @@ def _make(plan: BuildPlan, refs: list[Ref], started: float,
             _worker["converter"].close()
         sweep_staging(plan.project.build_dir)
         _worker.clear()
-    summary.seconds = time.perf_counter() - started
     if failures:
         kinds = {title for title, _ in failures}
         error_type = TemplateError if kinds == {TemplateError.title} else ConversionError
@@ -519,28 +525,9 @@ def _make(plan: BuildPlan, refs: list[Ref], started: float,
     return summary
 
 
-def _check_selection(content: Content, mailing_ids: Iterable[str] | None,
-                     cbs_codes: Iterable[str] | None) -> list[str] | None:
-    problems = []
-    known_mailings = [m.id for m in content.mailings]
-    if mailing_ids:
-        mailing_ids = list(mailing_ids)
-        for mailing_id in mailing_ids:
-            if mailing_id not in known_mailings:
-                problems.append(Problem("--mailing", f"onbekende brief {mailing_id!r}; bekend zijn: "
-                                                     + ", ".join(known_mailings)))
-    known_codes = {g.cbs_code for g in content.gemeenten}
-    for code in cbs_codes or ():
-        if code not in known_codes:
-            problems.append(Problem("--gemeente", f"onbekende CBS-code {code!r}"))
-    if problems:
-        raise ContentError(problems)
-    return mailing_ids or None
-
-
 def convert_files(project: Project, paths: list[Path],
                   output_dir: Path) -> tuple[list[Path], list[str], list[Problem]]:
-    """`imvdoc convert`: any Word documents to PDF and HTML by the letters' route."""
+    """`imvdoc convert`: any Word documents to PDF and HTML in the `document` layout."""
     problems: list[Problem] = []
     jobs = []
     for path in paths:
@@ -548,15 +535,19 @@ def convert_files(project: Project, paths: list[Path],
         if reason:
             problems.append(Problem(str(path), reason))
         else:
-            jobs.append(Job(docx=path, name=str(path), fallback_title=path.stem,
-                            warnings=docx_findings(path)))
+            jobs.append(Job(docx=path, name=str(path), layout="document",
+                            fallback_title=path.stem, warnings=docx_findings(path)))
     written, warnings = [], []
     if output_dir.exists() and not output_dir.is_dir():
         problems.append(Problem(str(output_dir), "dit is een bestand; geef een map voor --uitvoer"))
         jobs = []
     if jobs:
-        with Converter(project.templates_dir, project.root) as converter:
-            results = converter.convert(jobs)
+        staging = staging_dir(project.build_dir)
+        try:
+            with Converter(project.templates_dir, project.root, staging / "convert") as converter:
+                results = converter.convert(jobs)
+        finally:
+            sweep_staging(project.build_dir)
         stems: set[str] = set()
         for result in results:
             if not result.ok:

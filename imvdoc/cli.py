@@ -1,29 +1,22 @@
-"""The imvdoc command line: a thin layer over imvdoc.build. Messages are Dutch."""
+"""The imvdoc command line: a thin layer over imvdoc.build. Messages are Dutch.
+
+A build command with nothing to do answers before anything heavy is imported: the
+libraries are imported only when there is work.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-import smtplib
 import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                           TimeRemainingColumn)
-from rich.table import Table
-from rich.text import Text
-
 from imvdoc import __version__
-from imvdoc.build import Project, build_draft, build_letters, check, convert_files
-from imvdoc.distribute import PASSWORD_VARIABLE, SendLog, prepare, send
-from imvdoc.errors import ImvdocError, Problem, display_path
-from imvdoc.site import build_site
+from imvdoc.uptodate import Selection, nothing_to_do
 
-console = Console(stderr=True, highlight=False)
-
+# Shortcuts for building one document type (`imvdoc build SOORT` builds any type).
+TYPE_COMMANDS = {"letters": "brief", "draft": "plan"}
 
 _ARGPARSE_DUTCH = {
     "usage: ": "gebruik: ", "options": "opties", "positional arguments": "argumenten",
@@ -52,14 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", "-q", action="store_true", help="geen voortgangsbalk")
     commands = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
 
+    build = commands.add_parser("build", help="maak alle documenten, of die van de genoemde "
+                                "soorten (DOCX, PDF, HTML)")
+    build.add_argument("soorten", nargs="*", metavar="SOORT",
+                       help="soort document, zoals brief of plan (standaard: alle)")
     letters = commands.add_parser("letters", help="maak de brieven (DOCX, PDF, HTML)")
-    letters.add_argument("--mailing", action="append", metavar="ID",
-                         help="alleen deze brief (bestandsnaam in content/mailings zonder .md)")
-    letters.add_argument("--gemeente", nargs="+", action="extend", metavar="CBS",
-                         help="alleen deze gemeenten (CBS-code, bijvoorbeeld GM0392)")
-
-    commands.add_parser("draft", help="maak het concept-IMV (DOCX, PDF, HTML)")
-    commands.add_parser("check", help="controleer inhoud en sjablonen; maakt niets")
+    for command in (build, letters):
+        command.add_argument("--mailing", action="append", metavar="ID",
+                             help="alleen deze brief (bestandsnaam in content/mailings zonder .md)")
+        command.add_argument("--gemeente", nargs="+", action="extend", metavar="CBS",
+                             help="alleen deze gemeenten (CBS-code, bijvoorbeeld GM0392)")
+    commands.add_parser("draft", help="maak het plan, elke versie (DOCX, PDF, HTML)")
+    commands.add_parser("check", help="controleer alles zoals een build dat doet; schrijft niets")
 
     distribute = commands.add_parser(
         "distribute", help="pakketten en e-mails per gemeente; met --send ook versturen")
@@ -85,13 +82,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
     args = _parser().parse_args(argv)
-    project = Project(args.project.resolve())
+    root = args.project.resolve()
+    selection = _selection(args)
+    if selection is not None:
+        counts = nothing_to_do(root, selection)
+        if counts is not None:  # all of it is up to date
+            counts = {name: {**count, "built": 0, "up_to_date": count["documents"]}
+                      for name, count in counts.items()}
+            for line in _count_lines(counts, time.perf_counter() - started):
+                print(line, file=sys.stderr)
+            return 0
+    from imvdoc.build import Project
+    from imvdoc.errors import ImvdocError
+
+    project = Project(root)
     try:
-        if args.command == "letters":
-            return _letters(project, args)
-        if args.command == "draft":
-            return _draft(project)
+        if selection is not None:
+            return _build(project, selection, args)
         if args.command == "check":
             return _check(project)
         if args.command == "convert":
@@ -99,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "distribute":
             return _distribute(project, args)
         if args.command == "site":
+            from imvdoc.site import build_site
             index = build_site(project)
-            console.print(f"Site gemaakt: {index}", markup=False)
+            _console().print(f"Site gemaakt: {index}", markup=False)
             return 0
     except ImvdocError as error:
         _report(error)
@@ -108,20 +118,64 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _report(error: ImvdocError) -> None:
+def _selection(args) -> Selection | None:
+    """What a build command builds; None for the other commands."""
+    if args.command == "build":
+        return Selection(args.soorten or None, args.mailing, args.gemeente)
+    if args.command in TYPE_COMMANDS:
+        return Selection([TYPE_COMMANDS[args.command]], getattr(args, "mailing", None),
+                         getattr(args, "gemeente", None))
+    return None
+
+
+def _count_lines(counts: dict, seconds: float) -> list[str]:
+    """'64 brieven: 2 gemaakt, 62 al actueel; 6 bestanden (DOCX, PDF, HTML) in 0.7 s.',
+    a line per document type."""
+    lines = []
+    for count in counts.values():
+        noun = count["noun"][count["documents"] != 1]
+        lines.append(f"{count['documents']} {noun}: {count['built']} gemaakt, "
+                     f"{count['up_to_date']} al actueel; {count['built'] * 3} bestanden "
+                     f"(DOCX, PDF, HTML) in {seconds:.1f} s.")
+    return lines
+
+
+_console_instance = None
+
+
+def _console():
+    """The rich console on stderr (imported only when there is work to show)."""
+    global _console_instance
+    if _console_instance is None:
+        from rich.console import Console
+        _console_instance = Console(stderr=True, highlight=False)
+    return _console_instance
+
+
+class _LazyConsole:
+    def __getattr__(self, name):
+        return getattr(_console(), name)
+
+
+console = _LazyConsole()
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+    return rich_escape(text)
+
+
+def Table(*args, **kwargs):  # noqa: N802 - stands in for rich's Table, imported when used
+    from rich.table import Table as RichTable
+    return RichTable(*args, **kwargs)
+
+
+def _report(error) -> None:
     count = len(error.problems)
-    console.print(f"[bold red]{error.title.capitalize()}[/] ({count} "
-                  f"{'probleem' if count == 1 else 'problemen'}):")
+    _console().print(f"[bold red]{error.title.capitalize()}[/] ({count} "
+                     f"{'probleem' if count == 1 else 'problemen'}):")
     for problem in error.problems:
-        console.print(f"  {problem}", markup=False, soft_wrap=True)
-
-
-class _Rate(ProgressColumn):
-    """Letters per second."""
-
-    def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.0f} brieven/s" if speed else "", style="progress.data.speed")
+        _console().print(f"  {problem}", markup=False, soft_wrap=True)
 
 
 class BuildProgress:
@@ -129,15 +183,27 @@ class BuildProgress:
     second: a quick build prints just its summary."""
 
     def __init__(self, quiet: bool):
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
+                                   TextColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            """Documents per second."""
+
+            def render(self, task) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:.0f} documenten/s" if speed else "",
+                            style="progress.data.speed")
+
         self.quiet = quiet
         self.started = time.monotonic()
-        self.bar = Progress(TextColumn("Brieven"), BarColumn(), MofNCompleteColumn(), _Rate(),
-                            TextColumn("nog"), TimeRemainingColumn(), console=console)
+        self.bar = Progress(TextColumn("Documenten"), BarColumn(), MofNCompleteColumn(), Rate(),
+                            TextColumn("nog"), TimeRemainingColumn(), console=_console())
         self.task = None
         self.shown = False
 
     def start(self, total: int) -> None:
-        self.task = self.bar.add_task("brieven", total=total)
+        self.task = self.bar.add_task("documenten", total=total)
 
     def advance(self, count: int) -> None:
         self.bar.advance(self.task, count)
@@ -150,29 +216,23 @@ class BuildProgress:
             self.bar.stop()
 
 
-def _letters(project: Project, args) -> int:
+def _build(project, selection: Selection, args) -> int:
+    from imvdoc.build import build
+    from imvdoc.documents import type_named
+
     progress = BuildProgress(args.quiet)
     try:
-        summary = build_letters(project, args.mailing, args.gemeente,
-                                on_start=progress.start, on_progress=progress.advance)
+        summary = build(project, selection, on_start=progress.start,
+                        on_progress=progress.advance)
     finally:
         progress.stop()
     _warnings(summary.warnings)
-    console.print(f"{summary.letters} {'brief' if summary.letters == 1 else 'brieven'}: "
-                  f"{summary.built} gemaakt, {summary.up_to_date} "
-                  f"al actueel; {len(summary.files)} bestanden "
-                  f"({', '.join(f.upper() for f in summary.formats)}) in {summary.seconds:.1f} s.")
-    return 0
-
-
-def _draft(project: Project) -> int:
-    summary = build_draft(project)
-    _warnings(summary.warnings)
-    if summary.built:
-        names = ", ".join(path.name for path in summary.files)
-        console.print(f"Concept-IMV gemaakt in {summary.seconds:.1f} s: {names}", markup=False)
-    else:
-        console.print("Concept-IMV is al actueel.")
+    counts = {name: {**vars(count), "noun": type_named(name).noun}
+              for name, count in summary.counts.items()}
+    for line in _count_lines(counts, summary.seconds):
+        console.print(line, markup=False)
+    for name in summary.removed:
+        console.print(f"verwijderd (hoort niet meer bij de inhoud): build/{name}", markup=False)
     return 0
 
 
@@ -181,15 +241,23 @@ def _warnings(warnings: list[str]) -> None:
         console.print(f"[yellow]waarschuwing:[/] {escape(warning)}")
 
 
-def _check(project: Project) -> int:
-    _content, notes = check(project)
-    for note in notes:
-        console.print(note)
-    console.print("[green]Inhoud en sjablonen zijn in orde.[/]")
+def _check(project) -> int:
+    from imvdoc.build import check
+
+    report = check(project)
+    _warnings(report.warnings)
+    for note in report.notes:
+        console.print(note, markup=False)
+    console.print("[green]Inhoud, sjablonen en opmaak zijn in orde.[/]")
     return 0
 
 
-def _distribute(project: Project, args) -> int:
+def _distribute(project, args) -> int:
+    import smtplib
+
+    from imvdoc.distribute import PASSWORD_VARIABLE, SendLog, prepare, send
+    from imvdoc.errors import ImvdocError, Problem
+
     log_path = args.log or SendLog.default_path(project)
     if args.status:
         return _status(log_path, args.mailing)
@@ -230,7 +298,9 @@ def _distribute(project: Project, args) -> int:
     return 1 if report.refused else 0
 
 
-def _show_distribution(project: Project, distribution) -> None:
+def _show_distribution(project, distribution) -> None:
+    from imvdoc.errors import display_path
+
     table = Table(title=f"Brief {distribution.mailing.id}: wat waarheen gaat",
                   title_justify="left")
     for column in ("Gemeente", "E-mail griffie", "Bestanden"):
@@ -245,6 +315,8 @@ def _show_distribution(project: Project, distribution) -> None:
 
 
 def _status(log_path: Path, mailing_id: str | None) -> int:
+    from imvdoc.distribute import SendLog
+
     if not log_path.exists():
         console.print("Er is nog niets verstuurd (geen verzendlog).")
         return 0
@@ -262,7 +334,10 @@ def _status(log_path: Path, mailing_id: str | None) -> int:
     return 0
 
 
-def _convert(project: Project, args) -> int:
+def _convert(project, args) -> int:
+    from imvdoc.build import convert_files
+    from imvdoc.errors import ImvdocError
+
     output_dir = args.uitvoer or project.build_dir / "convert"
     written, warnings, problems = convert_files(project, args.files, output_dir)
     _warnings(warnings)

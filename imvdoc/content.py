@@ -1,24 +1,26 @@
 """Content: the YAML and Markdown under content/, read and validated into a typed model.
 
 Layout of a content folder:
-    afzender.yaml            the sender (briefhoofd, afzenderblok, ondertekening)
-    gemeenten.yaml           the councils, keyed by CBS code
-    plan/plan.yaml           the IMV: themes, sub-themes, the theme under exploration, planning
-    plan/concept.md          the concept IMV: YAML front matter, then its text (Markdown + Jinja)
-    mailings/<id>.md         one letter: YAML front matter, then the body in Markdown + Jinja
+    afzender.yaml              the sender (letterhead, sender block, signatory)
+    gemeenten.yaml             the councils, keyed by CBS code
+    plan/<versie>/plan.yaml    one version of the IMV: themes, sub-themes, exploration, planning
+    plan/<versie>/tekst.md     that version's status and date (front matter), then its text
+    mailings/<id>.md           one letter: YAML front matter, then the body in Markdown + Jinja
+    bijlagen/                  files sent with a letter (named under `bijlagen:` as `bestand:`)
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -61,11 +63,39 @@ def _pattern(regex: str, expected: str):
     return AfterValidator(check)
 
 
+def _real_date(value: Any) -> Any:
+    """A date written JJJJ-MM-DD that does not exist is named as such (not as a format
+    error): '2023-02-30' -> 'februari 2023 heeft 28 dagen'."""
+    if isinstance(value, str) and _DATE_SHAPE.fullmatch(value.strip()):
+        year, month, day = (int(part) for part in value.strip().split("-"))
+        if not 1 <= month <= 12:
+            raise PydanticCustomError("datum_bestaat_niet",
+                                      "de datum {found} bestaat niet: er is geen maand {month}",
+                                      {"found": value, "month": month})
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            days = calendar.monthrange(year, month)[1]
+            raise PydanticCustomError(
+                "datum_bestaat_niet", "de datum {found} bestaat niet: {month} {year} heeft "
+                "{days} dagen", {"found": value, "month": _MONTHS[month - 1], "year": year,
+                                 "days": days}) from None
+    return value
+
+
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december")
+
 Text = Annotated[str, AfterValidator(_non_empty)]
+Datum = Annotated[dt.date, BeforeValidator(_real_date)]
+"""A date written JJJJ-MM-DD."""
 CbsCode = Annotated[str, _pattern(r"GM\d{4}", "een CBS-code: 'GM' en vier cijfers, zoals GM0392")]
 Postcode = Annotated[str, _pattern(r"\d{4} [A-Z]{2}", "een postcode als '2003 PB'")]
-# A value in `gegevens`: a date when it reads as one (written the Dutch way), else text.
-Waarde = Annotated[dt.date | Text, Field(union_mode="left_to_right")]
+# A value in `gegevens`: a date when it is written JJJJ-MM-DD (and then it must exist),
+# else text.
+Waarde = Annotated[Annotated[dt.date | Text, Field(union_mode="left_to_right")],
+                   BeforeValidator(_real_date)]
 Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "een e-mailadres")]
 FileName = Annotated[str, _pattern(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+)?",
                                    "een bestandsnaam zonder map, zoals brief-2022.pdf")]
@@ -134,6 +164,9 @@ class GemeentenFile(Model):
 
 
 class Thema(Model):
+    id: Slug
+    """Fixed short name of the theme: stays the same when its title changes in a later
+    version, so zienswijzen and the list of changes can refer to it."""
     nummer: int
     """Number of the theme in the plan (1, 2, ...)."""
     titel: Text
@@ -145,14 +178,14 @@ class Thema(Model):
 
 
 class Bespreking(Model):
-    datum: dt.date
+    datum: Datum
     """Date of the meeting (JJJJ-MM-DD)."""
     door: Text
     """Which body discusses it (e.g. 'RBOP')."""
 
 
 class Themakeuze(Model):
-    datum: dt.date
+    datum: Datum
     """Date on which the themes were adopted."""
     door: Text
     """Which body adopted them."""
@@ -172,7 +205,7 @@ class Verkenning(Model):
 class Mijlpaal(Model):
     id: Slug
     """Short name that texts use to refer to this milestone."""
-    datum: dt.date
+    datum: Datum
     """Date (for an approximate one, a date in the period: the order of the planning)."""
     weergave: Text | None = None
     """How an approximate date is written ('medio juni 2023'); else the date itself."""
@@ -206,25 +239,33 @@ class Zienswijze(Model):
     """In what form."""
 
 
-class ConceptMeta(Model):
-    versie: Text
-    """Version of the concept, e.g. '0.9' (part of the file name)."""
-    status: Text
+class VersieMeta(Model):
+    status: Literal["concept", "vastgesteld"]
+    """'concept' (marked CONCEPT on every page) or 'vastgesteld' (adopted)."""
+    omschrijving: Text
     """Status line on the title page, e.g. 'concept ter consultatie'."""
-    datum: dt.date
+    datum: Datum
     """Date of this version."""
-    zienswijze: Zienswijze
-    """How a gemeenteraad gives its zienswijze."""
+    zienswijze: Zienswijze | None = None
+    """How a gemeenteraad gives its zienswijze (for a concept sent for consultation)."""
 
 
 @dataclass(frozen=True)
-class Concept:
-    """The concept IMV: its metadata and its text."""
+class PlanVersie:
+    """One version of the IMV (content/plan/<versie>/): its structured content (plan.yaml),
+    its status and date, and its text."""
 
-    meta: ConceptMeta
+    versie: str
+    plan: Plan
+    meta: VersieMeta
     body: str
     body_file: str
     body_line: int
+    plan_file: str
+
+    @property
+    def concept(self) -> bool:
+        return self.meta.status == "concept"
 
 
 class Bijlage(Model):
@@ -232,8 +273,10 @@ class Bijlage(Model):
     """How the bijlage is named in the letter."""
     bestand: FileName | None = None
     """File name (in content/bijlagen/) sent with the letter, if there is one."""
-    document: Literal["concept-imv"] | None = None
-    """A document imvdoc builds that goes with the letter: 'concept-imv'."""
+    document: Annotated[str, _pattern(r"[a-z]+/[A-Za-z0-9.-]+",
+                                      "een document als soort/naam, zoals plan/0.9")] | None = None
+    """A document imvdoc builds that goes with the letter, as <soort>/<naam>: e.g.
+    'plan/0.9' (the plan, version 0.9)."""
 
 
 class Ontvangers(Model):
@@ -259,7 +302,7 @@ def _parse_ontvangers(value: Any) -> Ontvangers:
 
 
 class MailingMeta(Model):
-    datum: dt.date
+    datum: Datum
     """Date of the letter (JJJJ-MM-DD); written the Dutch way in the letter."""
     kenmerk: Text
     """Our reference (Ons kenmerk); '-' when the letter has none."""
@@ -271,6 +314,9 @@ class MailingMeta(Model):
     """Closing, e.g. 'Hoogachtend,'."""
     ontvangers: Ontvangers
     """'alle', 'district: <naam>', or a list of CBS codes."""
+    plan: Text
+    """The version of the plan this letter draws from (a folder in content/plan/), so
+    that a later version never changes a letter that quoted this one."""
     bijlagen: list[Bijlage] = []
     """Enclosures, listed in the letter and counted in the sender block."""
     gegevens: dict[str, Waarde] = {}
@@ -295,6 +341,8 @@ class Mailing:
     body: str
     body_file: str
     body_line: int
+    source: Located = field(compare=False, repr=False)
+    """The front matter with the line of every field, for messages about it."""
 
 
 @dataclass(frozen=True)
@@ -304,9 +352,11 @@ class Content:
     root: Path
     afzender: Afzender
     gemeenten: tuple[Gemeente, ...]
-    plan: Plan
-    concept: Concept
+    plannen: tuple[PlanVersie, ...]
     mailings: tuple[Mailing, ...]
+
+    def plan_versie(self, versie: str) -> PlanVersie:
+        return next(p for p in self.plannen if p.versie == versie)
 
     def gemeente(self, cbs_code: str) -> Gemeente:
         return next(g for g in self.gemeenten if g.cbs_code == cbs_code)
@@ -445,20 +495,7 @@ def load_content(root: Path) -> Content:
                 source, "de CBS-code {value} staat ook bij gemeenten[{first}]",
             )
 
-    plan = None
-    if (source := _load_yaml_file(root / "plan" / "plan.yaml", project, problems)) is not None:
-        plan = _validate(Plan, source, problems)
-        if plan is not None:
-            problems += _duplicates(
-                [(m.id, ("planning", i, "id")) for i, m in enumerate(plan.planning)],
-                source, "de id '{value}' staat ook bij planning[{first}]",
-            )
-            problems += _duplicates(
-                [(t.nummer, ("themas", i, "nummer")) for i, t in enumerate(plan.themas)],
-                source, "themanummer {value} staat ook bij themas[{first}]",
-            )
-
-    concept = _load_concept(root / "plan" / "concept.md", project, problems)
+    plannen = _load_plan_versions(root / "plan", project, problems)
 
     mailings = []
     mailing_dir = root / "mailings"
@@ -471,11 +508,54 @@ def load_content(root: Path) -> Content:
         if loaded is not None:
             mailing, source = loaded
             problems += _check_recipients(mailing, source, gemeenten)
+            problems += _check_plan_version(mailing, source, plannen)
+            problems += _check_bijlagen(mailing, source, root / "bijlagen", project)
             mailings.append(mailing)
 
     if problems:
         raise ContentError(problems)
-    return Content(root, afzender, tuple(gemeenten), plan, concept, tuple(mailings))
+    return Content(root, afzender, tuple(gemeenten), tuple(plannen), tuple(mailings))
+
+
+def _load_plan_versions(folder: Path, project: Path, problems: list[Problem]) -> list[PlanVersie]:
+    """Every version of the plan: a folder content/plan/<versie>/ with plan.yaml and tekst.md."""
+    versions = []
+    folders = sorted((p for p in folder.iterdir() if p.is_dir()), key=_version_order) \
+        if folder.is_dir() else []
+    if not folders:
+        problems.append(Problem(display_path(folder, project), "geen versie van het plan gevonden "
+                                "(verwacht een map per versie, zoals plan/0.9/ met plan.yaml "
+                                "en tekst.md)"))
+    for version_dir in folders:
+        if not re.fullmatch(r"\d+(\.\d+)*", version_dir.name):
+            problems.append(Problem(display_path(version_dir, project), "de naam van een "
+                                    "versiemap is een versienummer, zoals 0.9 of 1.0"))
+            continue
+        plan = None
+        plan_path = version_dir / "plan.yaml"
+        if (source := _load_yaml_file(plan_path, project, problems)) is not None:
+            plan = _validate(Plan, source, problems)
+            if plan is not None:
+                for attribute, label in (("id", "de id"), ("nummer", "themanummer")):
+                    problems += _duplicates(
+                        [(getattr(t, attribute), ("themas", i, attribute))
+                         for i, t in enumerate(plan.themas)],
+                        source, label + " '{value}' staat ook bij themas[{first}]")
+                problems += _duplicates(
+                    [(m.id, ("planning", i, "id")) for i, m in enumerate(plan.planning)],
+                    source, "de id '{value}' staat ook bij planning[{first}]",
+                )
+        loaded = _load_front_matter(version_dir / "tekst.md", project, VersieMeta, problems)
+        if plan is not None and loaded is not None:
+            meta, _source, body, body_line = loaded
+            versions.append(PlanVersie(version_dir.name, plan, meta, body,
+                                       display_path(version_dir / "tekst.md", project), body_line,
+                                       display_path(plan_path, project)))
+    return versions
+
+
+def _version_order(path: Path) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in path.name.split("."))
 
 
 def _duplicates(items: list[tuple[Any, tuple]], source: Located, message: str) -> list[Problem]:
@@ -515,14 +595,6 @@ def _load_front_matter(path: Path, project: Path, model: type[BaseModel],
     return None if meta is None else (meta, source, body, body_line)
 
 
-def _load_concept(path: Path, project: Path, problems: list[Problem]) -> Concept | None:
-    loaded = _load_front_matter(path, project, ConceptMeta, problems)
-    if loaded is None:
-        return None
-    meta, _source, body, body_line = loaded
-    return Concept(meta, body, display_path(path, project), body_line)
-
-
 def _load_mailing(path: Path, project: Path,
                   problems: list[Problem]) -> tuple[Mailing, Located] | None:
     file = display_path(path, project)
@@ -533,7 +605,7 @@ def _load_mailing(path: Path, project: Path,
     if loaded is None:
         return None
     meta, source, body, body_line = loaded
-    return Mailing(path.stem, meta, body, file, body_line), source
+    return Mailing(path.stem, meta, body, file, body_line, source), source
 
 
 def _check_recipients(mailing: Mailing, source: Located,
@@ -574,4 +646,32 @@ def _check_recipients(mailing: Mailing, source: Located,
     if not selection.alle and selection.district is None and not selection.gemeenten:
         problems.append(Problem(source.file, "de lijst met ontvangers is leeg",
                                 line=source.line_of(("ontvangers",)), field="ontvangers"))
+    return problems
+
+
+def _check_plan_version(mailing: Mailing, source: Located,
+                        plannen: list[PlanVersie]) -> list[Problem]:
+    known = [p.versie for p in plannen]
+    if not known or mailing.meta.plan in known:
+        return []
+    return [Problem(source.file, f"versie {mailing.meta.plan!r} van het plan bestaat niet; "
+                    f"bekend zijn: {', '.join(known)} (mappen in content/plan/)",
+                    line=source.line_of(("plan",)), field="plan")]
+
+
+def _check_bijlagen(mailing: Mailing, source: Located, folder: Path,
+                    project: Path) -> list[Problem]:
+    """A bijlage named as a file must be in content/bijlagen/."""
+    problems = []
+    for index, bijlage in enumerate(mailing.meta.bijlagen):
+        if bijlage.bestand and not (folder / bijlage.bestand).is_file():
+            problems.append(Problem(
+                source.file, f"het bestand {bijlage.bestand!r} staat niet in "
+                             f"{display_path(folder, project)}/",
+                line=source.line_of(("bijlagen", index, "bestand")),
+                field=f"bijlagen[{index}].bestand"))
+        if bijlage.bestand and bijlage.document:
+            problems.append(Problem(
+                source.file, "noem een bestand of een document, niet allebei",
+                line=source.line_of(("bijlagen", index)), field=f"bijlagen[{index}]"))
     return problems

@@ -2,11 +2,13 @@
 --
 --   pandoc lua convert.lua      (jobs on stdin, one JSON object a line)
 --
--- A job: { input, html, typst, media, template_html, template_typst, meta,
---          fallback_title, skip_front_matter, body_key, toc, typst_top_level }
--- For each job the HTML (self-contained: images as data URIs) and the typst source
--- (images written under `media`) are written, and one JSON line answers on stdout:
--- {"ok": true, "warnings": [...], "title": ...} or {"ok": false, "error": "..."}.
+-- A job: { input, output, media, media_prefix, title, fallback_title, from_first_heading,
+--          body_key, toc, chapters_from_level_1 }
+-- For each job the body is written as typst (images written under `media`, referred to
+-- as media_prefix .. name) and as HTML (self-contained: images as data URIs), with the
+-- table of contents, the title and warnings, as one JSON object into `output`; one JSON
+-- line answers on stdout: {"ok": true} or {"ok": false, "error": "..."}. The page around
+-- the body is the layouts' work (imvdoc/layouts.py).
 -- Messages are Dutch: they reach the user.
 
 local json = pandoc.json
@@ -43,22 +45,6 @@ local function base64(data)
     out[#out + 1] = table.concat(chars)
   end
   return table.concat(out)
-end
-
--- Metadata from JSON: strings become inlines (the writers escape them), lists and
--- objects keep their shape.
-local function to_meta(value)
-  if type(value) == "table" then
-    if value[1] ~= nil or next(value) == nil then
-      local list = {}
-      for i, item in ipairs(value) do list[i] = to_meta(item) end
-      return pandoc.MetaList(list)
-    end
-    local map = {}
-    for key, item in pairs(value) do map[key] = to_meta(item) end
-    return pandoc.MetaMap(map)
-  end
-  return pandoc.MetaInlines(pandoc.Inlines(tostring(value)))
 end
 
 -- Clean up what Word documents bring: tight lists, headings that start at level 2 and
@@ -181,10 +167,10 @@ local function typst_literal(str)
   return inlines
 end
 
-local function typst_ready(doc)
+local function typst_ready(doc, media_prefix)
   doc = doc:walk { Str = typst_literal }
   return doc:walk { Image = function(image)
-    local args = { typst_string(image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
+    local args = { typst_string(media_prefix .. image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
     for _, key in ipairs { "width", "height" } do
       local size = image.attributes[key]
       local number, unit = (size or ""):match("^(%d*%.?%d+)(%a*%%?)$")
@@ -203,18 +189,6 @@ local function write_media(dir)
   end
 end
 
--- A template that does not compile is the template's fault, not the document's: it is
--- raised as a table so the caller can tell the two apart.
-local templates = {}
-local function template(path)
-  if not templates[path] then
-    local ok, compiled = pcall(pandoc.template.compile, read_file(path), path)
-    if not ok then error({ template = path, message = tostring(compiled) }) end
-    templates[path] = compiled
-  end
-  return templates[path]
-end
-
 -- No title in the document's properties: its opening heading is the title (and is not
 -- repeated below it), else its first heading, else the file name. Done before the
 -- headings are renumbered, so the rest start right below the title.
@@ -222,10 +196,10 @@ local function take_title(doc, fallback)
   if doc.meta.title and pandoc.utils.stringify(doc.meta.title) ~= "" then return doc end
   local first = doc.blocks[1]
   if first and first.t == "Header" and pandoc.utils.stringify(first.content):match("%S") then
-    doc.meta.title = to_meta(pandoc.utils.stringify(first.content))
+    doc.meta.title = pandoc.MetaInlines(pandoc.Inlines(pandoc.utils.stringify(first.content)))
     doc.blocks:remove(1)
   else
-    doc.meta.title = to_meta(first_heading(doc) or fallback)
+    doc.meta.title = pandoc.MetaInlines(pandoc.Inlines(first_heading(doc) or fallback))
   end
   return doc
 end
@@ -237,36 +211,34 @@ local function from_first_heading(doc)
   return doc
 end
 
--- Read a document and write what all its letters share: the typst source (the typst
--- template takes the page furniture as data, not as text) and the HTML body and table of
--- contents. This depends only on the .docx and the job's kind; letters of one mailing
--- share it (pandoc does not read the Word headers that differ between them), so it is
--- made once per body key.
+-- Read a document and write its body as typst and as HTML, and its table of contents.
+-- This depends only on the .docx and the job's options; documents with the same body key
+-- share it (pandoc does not read the Word headers, where letters of one mailing differ),
+-- so it is made once per body key.
 local BODY_ONLY = pandoc.template.compile("$body$")
 local TOC_ONLY = pandoc.template.compile("$toc$")
 
-local function prepare(job)
+local function convert(job)
   pandoc.mediabag.empty()
   local warnings = {}
   local doc = pandoc.read(read_file(job.input), "docx")
-  if job.skip_front_matter then doc = from_first_heading(doc) end
+  if job.from_first_heading then doc = from_first_heading(doc) end
   local title
-  if job.meta and job.meta.title then
-    doc.meta.title = nil  -- the job's own title is used; nothing of one letter is shared
-  else
+  if not job.title or job.title == json.null then  -- no title given: the document's own
     doc = take_title(doc, job.fallback_title)
     title = pandoc.utils.stringify(doc.meta.title)
   end
   doc = normalise(doc, warnings)
   doc.meta = pandoc.Meta({})  -- the writers below see the body only
-  local typst_doc = typst_ready(doc)
-  if job.typst_top_level == 1 then  -- the report numbers its chapters from level 1
+  local typst_doc = typst_ready(doc, job.media_prefix)
+  if job.chapters_from_level_1 then  -- a report numbers its chapters from level 1
     typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
   end
   local html_doc = embed_images(doc)
+  write_media(job.media)
   return {
-    typst = pandoc.write(typst_doc, "typst", { template = template(job.template_typst) }),
-    html_body = pandoc.write(html_doc, "html5", { template = BODY_ONLY, section_divs = false }),
+    typst = pandoc.write(typst_doc, "typst", { template = BODY_ONLY }),
+    html = pandoc.write(html_doc, "html5", { template = BODY_ONLY, section_divs = false }),
     toc = job.toc and pandoc.write(html_doc, "html5", { template = TOC_ONLY,
       table_of_contents = true, toc_depth = 3 }) or "",
     warnings = warnings,
@@ -274,50 +246,25 @@ local function prepare(job)
   }
 end
 
-local prepared = {}  -- the last body only: the media bag holds its images
-local function prepared_for(job)
+local last = {}  -- the last body only: the media bag holds its images
+local function converted(job)
   local key = job.body_key
   if key == json.null then key = nil end
-  if key and prepared.key == key then return prepared.value end
-  local value = prepare(job)
-  prepared = { key = key, value = value }
-  return value
-end
-
--- The page furniture for the HTML template, every text HTML-escaped.
-local ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
-local function escaped(value)
-  if type(value) == "table" then
-    local copy = {}
-    for key, item in pairs(value) do copy[key] = escaped(item) end
-    return copy
-  end
-  return (tostring(value):gsub("[&<>\"']", ESCAPES))
-end
-
-local function convert(job)
-  local body = prepared_for(job)
-  if job.typst then
-    if job.media then write_media(job.media) end
-    write_file(job.typst, body.typst)
-  end
-  local title = job.meta and job.meta.title or body.title
-  if job.html then
-    local context = escaped(job.meta or {})
-    context.title, context.lang = escaped(title), "nl"
-    context.body, context.toc = body.html_body, body.toc
-    write_file(job.html, pandoc.layout.render(
-      pandoc.template.apply(template(job.template_html), context)))
-  end
-  return { ok = true, warnings = body.warnings, title = title }
+  local value = (key and last.key == key) and last.value or convert(job)
+  last = { key = key, value = value }
+  local own = {}  -- the job's own title, never the one of the document read before
+  for name, item in pairs(value) do own[name] = item end
+  if job.title and job.title ~= json.null then own.title = job.title end
+  return own
 end
 
 for line in io.stdin:lines() do
   local job = json.decode(line, false)
-  local ok, result = pcall(convert, job)
-  if not ok and type(result) == "table" and result.template then
-    result = { ok = false, template = result.template, error = result.message }
-  elseif not ok then
+  local ok, result = pcall(converted, job)
+  if ok then
+    write_file(job.output, json.encode(result))
+    result = { ok = true }
+  else
     result = { ok = false, error = tostring(result) }
   end
   io.stdout:write(json.encode(result), "\n")

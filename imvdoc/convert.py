@@ -22,10 +22,12 @@ import pypandoc
 import typst
 
 from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
+from imvdoc.layouts import Layouts
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
 PDF_STANDARDS = ["a-2a", "ua-1"]
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+_MAIN = "__typst_py_bytes__.typ"  # how typst names the source given as bytes
 _UNDISPLAYABLE = re.compile(r'the text `"(.*?)"` could not be displayed')
 
 
@@ -52,26 +54,30 @@ def typst_version() -> str:
 
 @dataclass
 class Job:
-    """One Word document to convert. `kind` picks the templates: 'brief' or 'document'.
-
-    `metadata` is the page furniture: pandoc metadata for the HTML template, and typst's
-    sys.inputs (as JSON) for the PDF template.
-    """
+    """One Word document to convert, and the layout (templates/<layout>.html and .typ)
+    that places its body on the page. `data` is what the layout shows besides the body:
+    values for the HTML layout (escaped there) and, as JSON in typst's sys.inputs, for the
+    PDF layout (shown as text there, never read as markup)."""
 
     docx: Path
     name: str
-    kind: str = "document"
-    metadata: dict[str, Any] = field(default_factory=dict)
+    layout: str = "document"
+    title: str | None = None
+    """The document's title; None: its first heading, else `fallback_title`."""
+    data: dict[str, Any] = field(default_factory=dict)
     fallback_title: str = "Document"
     timestamp: dt.datetime | None = None
-    skip_front_matter: bool = False
     warnings: list[str] = field(default_factory=list)
-    body_key: str | None = None  # jobs with the same key share what pandoc reads
+    body_key: str | None = None
+    """Jobs with the same key have the same body: pandoc reads it once."""
+    toc: bool = False
+    from_first_heading: bool = False
+    chapters_from_level_1: bool = False
 
 
 @dataclass
 class Result:
-    """What came out of one job: HTML text and PDF bytes, or an error."""
+    """What came out of one job: the HTML page and the PDF, or an error."""
 
     job: Job
     html: str | None = None
@@ -124,19 +130,23 @@ def check_docx(path: Path) -> str | None:
 
 
 class Converter:
-    """Converts .docx files to HTML and PDF with the house-style templates: through one
-    pandoc process that lives as long as the Converter (so that a letter body shared by
-    many letters is read once), and one typst compiler."""
+    """Converts .docx files to HTML and PDF in the layouts of a templates folder: through
+    one pandoc process that lives as long as the Converter (so that a body shared by many
+    documents is read once), and one typst compiler. Its work folder (images that the
+    PDFs show) must lie under the project root, typst's root."""
 
-    def __init__(self, templates: Path, root: Path | None = None):
+    def __init__(self, templates: Path, root: Path, work: Path):
         self.templates = Path(templates)
-        self.root = root  # for file names in messages
-        fonts = self.templates / "fonts"
+        self.root = Path(root)
+        self.work = Path(work)
+        self.layouts = Layouts(self.templates, self.root)
         # Only the fonts shipped in templates/fonts (and typst's own): the same PDF on
         # every machine.
-        self.compiler = typst.Compiler(font_paths=[str(fonts)], ignore_system_fonts=True)
+        self.compiler = typst.Compiler(font_paths=[str(self.templates / "fonts")],
+                                       ignore_system_fonts=True)
         self._pandoc: subprocess.Popen | None = None
         self._pandoc_errors = None
+        self._jobs = 0
 
     def close(self) -> None:
         """End the pandoc process."""
@@ -161,36 +171,30 @@ class Converter:
         self.close()
 
     def convert(self, jobs: list[Job]) -> list[Result]:
-        """Convert all jobs: pandoc writes HTML and typst, then typst compiles each PDF."""
-        if not jobs:
-            return []
-        with tempfile.TemporaryDirectory(prefix="imvdoc-") as work:
-            work_dir = Path(work)
-            specs = []
-            for index, job in enumerate(jobs):
-                job_dir = work_dir / str(index)
-                job_dir.mkdir()
-                specs.append({
-                    "input": str(job.docx),
-                    "html": str(job_dir / "out.html"),
-                    "typst": str(job_dir / "out.typ"),
-                    "media": str(job_dir),
-                    "template_html": str(self.templates / f"{job.kind}.html"),
-                    "template_typst": str(self.templates / f"{job.kind}.typ"),
-                    "meta": job.metadata,
-                    "fallback_title": job.fallback_title,
-                    "skip_front_matter": job.skip_front_matter,
-                    **({"body_key": job.body_key} if job.body_key else {}),
-                    "toc": job.kind == "imv",
-                    "typst_top_level": 1 if job.kind == "imv" else 2,
-                })
-            answers = [self._ask_pandoc(spec) for spec in specs]
-            broken = {a["template"]: a["error"] for a in answers if a.get("template")}
-            if broken:
-                raise TemplateError([self._pandoc_template_problem(path, message)
-                                     for path, message in broken.items()])
-            return [self._finish(job, answer, work_dir / str(index))
-                    for index, (job, answer) in enumerate(zip(jobs, answers))]
+        """Convert all jobs: pandoc writes each body as HTML and typst, the layouts place
+        it on the page, typst compiles the PDF. A mistake in a layout raises
+        TemplateError (once, naming the layout); a document that cannot be converted
+        gets an error in its Result."""
+        results = []
+        for job in jobs:
+            self._jobs += 1
+            key = job.body_key or f"job-{self._jobs}"
+            media = self.work / "media" / key  # one folder per body: the cached typst names it
+            media.mkdir(parents=True, exist_ok=True)
+            output = self.work / "body.json"
+            answer = self._ask_pandoc({
+                "input": str(job.docx), "output": str(output), "media": str(media),
+                "media_prefix": "/" + display_path(media, self.root) + "/",
+                "title": job.title, "fallback_title": job.fallback_title,
+                "from_first_heading": job.from_first_heading, "toc": job.toc,
+                "chapters_from_level_1": job.chapters_from_level_1,
+                **({"body_key": job.body_key} if job.body_key else {}),
+            })
+            if not answer.get("ok"):
+                results.append(Result(job, error=_pandoc_message(answer.get("error", ""))))
+                continue
+            results.append(self._finish(job, json.loads(output.read_text("utf-8"))))
+        return results
 
     def _ask_pandoc(self, spec: dict) -> dict:
         """One job to the pandoc process, one answer back."""
@@ -213,46 +217,41 @@ class Converter:
             raise ConversionError([Problem("pandoc", f"pandoc stopte onverwacht: {detail}")])
         return json.loads(line)
 
-    def _pandoc_template_problem(self, path: str, message: str) -> Problem:
-        """pandoc's template parse error, with its line and column, in Dutch."""
-        where = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", message, re.S)
-        detail = _one_line(where.group(3)) if where else _one_line(message)
-        if "unexpected end of input" in detail:
-            detail = "het sjabloon houdt op terwijl een $if$ of $for$ nog open is"
-        return Problem(display_path(path, self.root), f"het sjabloon klopt niet: {detail}",
-                       line=int(where.group(1)) if where else None,
-                       column=int(where.group(2)) if where else None)
-
-    def _typst_template_problem(self, job: Job, diagnostic: str, message: str) -> Problem | None:
-        """A typst error on a line before the body is the template's: name the template."""
-        where = re.search(r"\.typ:(\d+):(\d+)", diagnostic)
-        template = self.templates / f"{job.kind}.typ"
-        lines_before_body = template.read_text("utf-8").split("$body$")[0].count("\n")
-        if where and int(where.group(1)) <= lines_before_body:
-            return Problem(display_path(template, self.root),
-                           f"de PDF-opmaak (typst) klopt niet: {message}",
-                           line=int(where.group(1)), column=int(where.group(2)))
-        return None
-
-    def _finish(self, job: Job, answer: dict, job_dir: Path) -> Result:
-        if not answer.get("ok"):
-            return Result(job, error=_pandoc_message(answer.get("error", "")))
-        result = Result(job, title=answer.get("title"),
-                        warnings=job.warnings + list(answer.get("warnings", [])))
-        result.html = (job_dir / "out.html").read_text(encoding="utf-8")
-        source = (job_dir / "out.typ").read_text(encoding="utf-8")
-        data = {**job.metadata, "title": result.title}
+    def _finish(self, job: Job, body: dict) -> Result:
+        title = body["title"]
+        result = Result(job, title=title, warnings=job.warnings + list(body["warnings"]))
+        result.html = self.layouts.html(job.layout, {
+            "titel": title, "data": job.data, "tekst": body["html"], "inhoud": body["toc"]})
+        source = self.layouts.typst_source(job.layout, body["typst"])
         try:
-            result.pdf = self.compile_pdf(source, job_dir, data, job.timestamp, result.warnings)
+            result.pdf = self.compile_pdf(source, {**job.data, "title": title}, job.timestamp,
+                                          result.warnings)
         except typst.TypstError as error:
-            problem = self._typst_template_problem(job, error.diagnostic, error.message)
+            problem = self._layout_problem(job, error)
             if problem is not None:
                 raise TemplateError([problem]) from None
             result.error = f"typst kon de PDF niet maken: {error.message}"
         return result
 
-    def compile_pdf(self, source: str, root: Path, data: dict[str, Any],
-                    timestamp: dt.datetime | None, warnings: list[str]) -> bytes:
+    def _layout_problem(self, job: Job, error: typst.TypstError) -> Problem | None:
+        """A typst error in a file under templates/, or in the lines that import the
+        layout, is the layout's: name the file and line."""
+        where = re.search(r"┌─ (\S+?):(\d+):(\d+)", error.diagnostic or "")
+        message = f"de PDF-opmaak (typst) klopt niet: {error.message}"
+        if where is None:
+            return None
+        # typst names a file relative to the working folder
+        file = Path(os.path.normpath(Path.cwd() / where.group(1)))
+        line, column = int(where.group(2)), int(where.group(3))
+        if file.name == _MAIN:
+            return Problem(self.layouts.name(self.templates / f"{job.layout}.typ"), message) \
+                if line <= 2 else None
+        if file.is_relative_to(os.path.abspath(self.templates)):
+            return Problem(self.layouts.name(file), message, line=line, column=column)
+        return None
+
+    def compile_pdf(self, source: str, data: dict[str, Any], timestamp: dt.datetime | None,
+                    warnings: list[str]) -> bytes:
         """Compile typst source to PDF/A-2a + PDF/UA-1. Characters that no shipped font
         has are replaced by U+FFFD (with a warning), since PDF/A forbids missing glyphs."""
         stamp = _timestamp(timestamp)
@@ -261,7 +260,7 @@ class Converter:
         for _attempt in range(50):
             try:
                 pdf = self.compiler.compile(
-                    input=source.encode("utf-8"), root=str(root), format="pdf",
+                    input=source.encode("utf-8"), root=str(self.root), format="pdf",
                     pdf_standards=PDF_STANDARDS, timestamp=stamp,
                     sys_inputs={"imvdoc": inputs},
                 )

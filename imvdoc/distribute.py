@@ -24,10 +24,12 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from imvdoc.build import Project, build_draft, build_letters
+from imvdoc.build import Project, build, paths_of
 from imvdoc.content import Content, Gemeente, Mailing, load_content
+from imvdoc.documents import Document, all_types
 from imvdoc.errors import ContentError, ImvdocError, Problem, display_path
-from imvdoc.outputs import draft_paths, letter_paths, letter_stem, write_atomic
+from imvdoc.outputs import write_atomic
+from imvdoc.uptodate import Selection
 from imvdoc.templating import dutch_date
 
 PASSWORD_VARIABLE = "IMVDOC_SMTP_WACHTWOORD"
@@ -72,15 +74,19 @@ def prepare(project: Project, mailing_id: str, log_path: Path | None = None) -> 
         raise ContentError([Problem("--mailing", f"onbekende brief {mailing_id!r}; bekend zijn: "
                                     + ", ".join(m.id for m in content.mailings))])
     mailing = content.mailing(mailing_id)
+    documents = {d.ref: d for t in all_types() for d in t.documents(content)}
     # 1. The letters and the documents that go with them, up to date.
-    build_letters(project, [mailing_id])
-    attachments, warnings = _bijlagen(project, content, mailing)
+    build(project, Selection(groups=[mailing_id]))
+    letters = {d.gemeente: d for d in documents.values()
+               if d.group == mailing_id and d.gemeente is not None}
+    attachments, warnings = _bijlagen(project, documents, mailing)
     # 2. A package per gemeente: files and e-mail.
     afzender = content.afzender
     sender = formataddr((afzender.ondertekening.functie, afzender.email))
     distribution = Distribution(project, mailing, sender, [], warnings)
     for gemeente in content.recipients(mailing):
-        package = _package(distribution, content, gemeente, attachments)
+        package = _package(distribution, content, gemeente, letters[gemeente.cbs_code],
+                           attachments)
         if package.message is None:
             warnings.append(f"{gemeente.cbs_code} {gemeente.naam}: geen e-mailadres van de "
                             "griffie in content/gemeenten.yaml; geen e-mail gemaakt")
@@ -91,31 +97,30 @@ def prepare(project: Project, mailing_id: str, log_path: Path | None = None) -> 
     return distribution
 
 
-def _bijlagen(project: Project, content: Content, mailing: Mailing) -> tuple[list[Path], list[str]]:
-    files, warnings, problems = [], [], []
+def _bijlagen(project: Project, documents: dict[str, Document],
+              mailing: Mailing) -> tuple[list[Path], list[str]]:
+    """The files that go with every letter: files from content/bijlagen/ and the PDF of
+    each document imvdoc builds that the mailing names (both checked when content loads
+    and by `check`)."""
+    files, warnings = [], []
     for bijlage in mailing.meta.bijlagen:
         if bijlage.bestand:
-            path = project.content_dir / "bijlagen" / bijlage.bestand
-            if not path.is_file():
-                problems.append(Problem(mailing.body_file, f"bijlage {bijlage.bestand!r} staat "
-                                        "niet in content/bijlagen/", field="bijlagen"))
-            files.append(path)
-        elif bijlage.document == "concept-imv":
-            build_draft(project)
-            files.append(draft_paths(project.build_dir, content)["pdf"])
+            files.append(project.content_dir / "bijlagen" / bijlage.bestand)
+        elif bijlage.document:
+            document = documents[bijlage.document]
+            build(project, Selection(types=[document.type_name]))
+            files.append(paths_of(project, document)["pdf"])
         else:
             warnings.append(f"bijlage '{bijlage.titel}' heeft geen bestand en gaat niet mee")
-    if problems:
-        raise ContentError(problems)
     return files, warnings
 
 
 def _package(distribution: Distribution, content: Content, gemeente: Gemeente,
-             attachments: list[Path]) -> Package:
+             letter: Document, attachments: list[Path]) -> Package:
     mailing = distribution.mailing
-    package = Package(gemeente, distribution.folder / letter_stem(gemeente))
-    letter = letter_paths(distribution.project.build_dir, mailing.id, gemeente)
-    sources = [letter["pdf"]] + ([letter["docx"]] if mailing.meta.docx_meesturen else [])
+    package = Package(gemeente, distribution.folder / letter.stem)
+    paths = paths_of(distribution.project, letter)
+    sources = [paths["pdf"]] + ([paths["docx"]] if mailing.meta.docx_meesturen else [])
     for source in sources + attachments:
         target = package.folder / source.name
         write_atomic(target, source.read_bytes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,12 +56,14 @@ class ConversionError(ImvdocError):
 
 
 def display_path(path: Path | str, root: Path | None = None) -> str:
-    """A path as the user knows it: relative to the project root where possible."""
-    path = Path(path)
+    """A path as the user knows it: relative to the project root where possible, with
+    forward slashes. Links are not followed: a folder that stands in for the project
+    (as `check` makes one) names its files as the project does."""
+    path = Path(os.path.abspath(path))
     for base in (root, Path.cwd()):
         if base is not None:
             try:
-                return str(path.resolve().relative_to(base.resolve()))
+                return path.relative_to(os.path.abspath(base)).as_posix()
             except ValueError:
                 pass
     return str(path)

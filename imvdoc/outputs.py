@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import re
+import shutil
 import unicodedata
 from pathlib import Path
-
-from imvdoc.content import Content, Gemeente
 
 FORMATS = ("docx", "pdf", "html")
 
@@ -20,16 +18,11 @@ def slug(text: str, limit: int = 60) -> str:
     return cleaned[:limit].rstrip("-") or "naamloos"
 
 
-def letter_stem(gemeente: Gemeente) -> str:
-    """File name (without extension) of a gemeente's letter: <cbs_code>-<slug>."""
-    return f"{gemeente.cbs_code}-{slug(gemeente.naam)}"
-
-
-def letter_paths(build_dir: Path, mailing_id: str, gemeente: Gemeente) -> dict[str, Path]:
-    """build/letters/<mailing>/<cbs_code>-<slug>.<format> (a mailing id is a slug)."""
-    folder = build_dir / "letters" / mailing_id
-    stem = letter_stem(gemeente)
-    return {fmt: folder / f"{stem}.{fmt}" for fmt in FORMATS}
+def document_paths(build_dir: Path, folder: str, group: str, stem: str) -> dict[str, Path]:
+    """build/<folder>/[<group>/]<stem>.<format>: the group (a mailing id) and the folder
+    are slugs, the stem is made from slugs, so every path stays inside build/."""
+    base = build_dir / folder / group if group else build_dir / folder
+    return {fmt: base / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
 def staging_dir(build_dir: Path) -> Path:
@@ -42,13 +35,18 @@ def staging_dir(build_dir: Path) -> Path:
 
 
 def sweep_staging(build_dir: Path) -> None:
-    """Remove the staging folders of processes that no longer run, and this process's."""
+    """Remove the staging folders of processes that no longer run, and this process's;
+    and build/.tmp itself when nothing is left in it."""
     root = build_dir / ".tmp"
     if root.is_dir():
         for folder in root.iterdir():
             pid = int(folder.name) if folder.name.isdigit() else None
             if pid is None or pid == os.getpid() or not _running(pid):
                 shutil.rmtree(folder, ignore_errors=True)
+        try:
+            root.rmdir()
+        except OSError:
+            pass  # another build is still writing
 
 
 def _running(pid: int) -> bool:
@@ -59,18 +57,13 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    except OSError:  # Windows: no such process
+        return False
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return True
     return state not in ("Z", "X")
-
-
-def draft_paths(build_dir: Path, content: Content) -> dict[str, Path]:
-    """Where the concept IMV goes: build/draft/<plan>-concept-v<version>.<format>."""
-    version = slug(content.concept.meta.versie).replace("-", ".")
-    stem = f"{slug(content.plan.afkorting)}-concept-v{version}"
-    return {fmt: build_dir / "draft" / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
 def write_atomic(path: Path, data: bytes | str, staging: Path | None = None) -> None:
@@ -91,3 +84,16 @@ def write_atomic(path: Path, data: bytes | str, staging: Path | None = None) -> 
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def remove_output(build_dir: Path, path: Path) -> None:
+    """Remove an output that no longer belongs to the content, and its folders when
+    they are left empty (never above build/)."""
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != build_dir and folder.is_relative_to(build_dir):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent

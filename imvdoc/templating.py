@@ -75,7 +75,8 @@ def template_line(error: TemplateError) -> int | None:
     error has it in the template's frame of the traceback."""
     if getattr(error, "lineno", None):
         return error.lineno
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if f.filename == "<template>" or f.filename.endswith((".html", ".css"))]
     return frames[-1].lineno if frames else None
 
 

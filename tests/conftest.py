@@ -7,9 +7,28 @@ from pathlib import Path
 
 import pytest
 
-from imvdoc.build import Project, build_draft, build_letters
+from imvdoc.build import Project, Summary, build
+from imvdoc.content import Gemeente
+from imvdoc.documents.brief import letter_stem
+from imvdoc.outputs import document_paths
+from imvdoc.uptodate import Selection
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def build_letters(project: Project, mailing_ids: list[str] | None = None,
+                  cbs_codes: list[str] | None = None) -> Summary:
+    """`imvdoc letters [--mailing ...] [--gemeente ...]`."""
+    return build(project, Selection(["brief"], mailing_ids, cbs_codes))
+
+
+def build_plan(project: Project) -> Summary:
+    """`imvdoc draft`: every version of the plan."""
+    return build(project, Selection(["plan"]))
+
+
+def letter_paths(build_dir: Path, mailing_id: str, gemeente: Gemeente) -> dict[str, Path]:
+    return document_paths(build_dir, "brieven", mailing_id, letter_stem(gemeente))
 
 
 def copy_project(target: Path) -> Project:
@@ -29,7 +48,7 @@ def built_letters(tmp_path_factory) -> Project:
     """The shipped content built once: every letter of every mailing, and the draft."""
     project = copy_project(tmp_path_factory.mktemp("built"))
     build_letters(project)
-    build_draft(project)
+    build_plan(project)
     return project
 
 

@@ -75,7 +75,7 @@ def test_bad_input_gives_its_exact_error_and_changes_nothing(case_file, tmp_path
                                                              capsys, request):
     case = yaml.safe_load(case_file.read_text("utf-8"))
     project = copy_project(tmp_path / "project")
-    for folder in ("letters/2023-05-09-stand-van-zaken", "draft"):
+    for folder in ("brieven/2023-05-09-stand-van-zaken", "plan"):
         shutil.copytree(earlier_build / folder, project.build_dir / folder)
     before = snapshot(project.build_dir)
     for edit in case["edits"]:

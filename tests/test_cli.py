@@ -20,14 +20,14 @@ def imvdoc(project, *args: str) -> subprocess.CompletedProcess:
 def test_check_reports_three_mistakes_at_once_and_writes_nothing(project):
     break_file(project, "gemeenten.yaml", "postcode: 2003 PB", "postcode: 2003PB")
     break_file(project, MAILING_FILE, "onderwerp: Integraal", "onderwrp: Integraal")
-    break_file(project, "plan/plan.yaml", "    titel: Jeugd en Veiligheid\n", "")
+    break_file(project, "plan/0.9/plan.yaml", "    titel: Jeugd en Veiligheid\n", "")
     result = imvdoc(project, "check")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in de inhoud (4 problemen):",
         "  content/gemeenten.yaml:216: gemeenten[25].postadres.postcode: verwacht een "
         "postcode als '2003 PB', gevonden '2003PB'",
-        "  content/plan/plan.yaml:25: themas[1].titel: ontbreekt (verplicht veld)",
+        "  content/plan/0.9/plan.yaml:30: themas[1].titel: ontbreekt (verplicht veld)",
         "  content/mailings/2023-05-09-stand-van-zaken.md:3: onderwerp: ontbreekt (verplicht veld)",
         "  content/mailings/2023-05-09-stand-van-zaken.md:5: onderwrp: onbekend veld "
         "(bedoelt u 'onderwerp'?)",
@@ -39,7 +39,7 @@ def test_check_reports_three_mistakes_at_once_and_writes_nothing(project):
 def test_check_passes_on_the_shipped_content(project):
     result = imvdoc(project, "check")
     assert result.returncode == 0, result.stderr
-    assert "Inhoud en sjablonen zijn in orde." in result.stderr
+    assert "Inhoud, sjablonen en opmaak zijn in orde." in result.stderr
     assert not project.build_dir.exists()
 
 
@@ -49,7 +49,7 @@ def test_an_unknown_placeholder_in_a_letter_names_the_file_and_line(project):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in een sjabloon (1 probleem):",
-        "  content/mailings/2023-05-09-stand-van-zaken.md:30: onbekend veld 'leider'",
+        "  content/mailings/2023-05-09-stand-van-zaken.md:32: onbekend veld 'leider'",
     ]
     assert not project.build_dir.exists()
 
@@ -76,8 +76,8 @@ def test_letters_for_one_gemeente_writes_only_its_three_files(project):
     assert result.stderr.strip().endswith("s.")
     assert result.stderr.startswith(
         "1 brief: 1 gemaakt, 0 al actueel; 3 bestanden (DOCX, PDF, HTML) in ")
-    assert [p.name for p in (project.build_dir / "letters").iterdir()] == ["2023-05-09-stand-van-zaken"]
-    folder = project.build_dir / "letters" / "2023-05-09-stand-van-zaken"
+    assert [p.name for p in (project.build_dir / "brieven").iterdir()] == ["2023-05-09-stand-van-zaken"]
+    folder = project.build_dir / "brieven" / "2023-05-09-stand-van-zaken"
     assert sorted(p.name for p in folder.iterdir()) == [
         "GM0392-haarlem.docx", "GM0392-haarlem.html", "GM0392-haarlem.pdf"]
 
@@ -105,7 +105,7 @@ def test_a_mistake_in_one_gemeentes_letter_names_it_and_nothing_is_written(proje
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in een sjabloon (1 probleem):",
-        "  content/mailings/2023-06-15-consultatie-concept-imv.md:37: het filter 'datum' "
+        "  content/mailings/2023-06-15-consultatie-concept-imv.md:39: het filter 'datum' "
         "verwacht een datum, niet 'eind oktober' (in de brief aan Haarlemmermeer, GM0394)",
     ]
     assert not project.build_dir.exists()

@@ -27,8 +27,8 @@ def test_shipped_content_is_valid_and_complete(project):
     assert len({g.cbs_code for g in content.gemeenten}) == 32
     assert {g.district for g in content.gemeenten} == {
         "Noord-Holland Noord", "Zaanstreek-Waterland", "Kennemerland"}
-    assert [t.titel for t in content.plan.themas][0] == "Ondermijning"
-    assert content.plan.verkenning.titel == "Zorg en Veiligheid"
+    assert [t.titel for t in content.plan_versie("0.9").plan.themas][0] == "Ondermijning"
+    assert content.plan_versie("0.9").plan.verkenning.titel == "Zorg en Veiligheid"
     assert [m.id for m in content.mailings] == ["2023-05-09-stand-van-zaken",
                                                 "2023-06-15-consultatie-concept-imv"]
     assert all(len(content.recipients(mailing)) == 32 for mailing in content.mailings)
@@ -44,14 +44,14 @@ def test_a_wrong_cbs_code_names_file_line_field_and_what_was_expected(project):
 
 def test_every_problem_in_every_file_is_reported_at_once(project):
     break_file(project, "gemeenten.yaml", "naam: Heiloo", "nam: Heiloo")
-    break_file(project, "plan/plan.yaml", "datum: 2023-03-30", "datum: 2023-13-30")
+    break_file(project, "plan/0.9/plan.yaml", "datum: 2023-03-30", "datum: 2023-13-30")
     break_file(project, "mailings/2023-05-09-stand-van-zaken.md", "datum: 2023-05-09",
                "datum: 9 mei 2023")
     problems = problems_of(project)
     assert "content/gemeenten.yaml:67: gemeenten[7].naam: ontbreekt (verplicht veld)" in problems
     assert "content/gemeenten.yaml:68: gemeenten[7].nam: onbekend veld (bedoelt u 'naam'?)" in problems
-    assert ("content/plan/plan.yaml:12: themakeuze.datum: verwacht een datum als JJJJ-MM-DD, "
-            "gevonden '2023-13-30'") in problems
+    assert ("content/plan/0.9/plan.yaml:14: themakeuze.datum: de datum 2023-13-30 bestaat niet: "
+            "er is geen maand 13") in problems
     assert ("content/mailings/2023-05-09-stand-van-zaken.md:3: datum: verwacht een datum als "
             "JJJJ-MM-DD, gevonden '9 mei 2023'") in problems
 

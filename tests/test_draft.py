@@ -11,32 +11,32 @@ from pypdf import PdfReader
 
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from extract import docx_text, html_text, normalise, parse_html, pdf_text
-from imvdoc.build import build_draft, build_letters
+from conftest import build_letters, build_plan
 from imvdoc.content import load_content
-from imvdoc.outputs import letter_paths
+from conftest import letter_paths
 from test_content import break_file
 
 CHAPTERS = ["Inleiding", "Keuze van de thema's", "Thema 1: Ondermijning",
             "Thema 2: Jeugd en Veiligheid", "Thema 3: Cybercrime en gedigitaliseerde criminaliteit",
             "Thema 4: Verbinding met de samenleving en maatschappelijke onrust",
             "Verkenning: Zorg en Veiligheid", "Gecoördineerde aanpak", "Planning", "Uw zienswijze"]
-STEM = "imv-2024-2027-concept-v0.9"
+STEM = "imv-2024-2027-v0.9"
 CONSULTATION = "2023-06-15-consultatie-concept-imv"
 
 
 @pytest.fixture(scope="module")
 def draft(built_letters):
-    folder = built_letters.build_dir / "draft"
+    folder = built_letters.build_dir / "plan"
     return {fmt: folder / f"{STEM}.{fmt}" for fmt in ("docx", "pdf", "html")}
 
 
 @pytest.fixture(scope="module")
 def plan(built_letters):
-    return load_content(built_letters.content_dir).plan
+    return load_content(built_letters.content_dir).plan_versie("0.9").plan
 
 
 def test_the_draft_is_three_files_named_by_version(built_letters, draft):
-    assert sorted(p.name for p in (built_letters.build_dir / "draft").iterdir()) == sorted(
+    assert sorted(p.name for p in (built_letters.build_dir / "plan").iterdir()) == sorted(
         p.name for p in draft.values())
 
 
@@ -77,13 +77,13 @@ def test_every_pdf_page_shows_concept_and_its_page_number(draft):
 
 
 def test_a_long_planning_table_breaks_across_pages_with_its_header_repeated(project):
-    path = project.content_dir / "plan" / "plan.yaml"
+    path = project.content_dir / "plan" / "0.9" / "plan.yaml"
     extra = "".join(f"  - id: stap-{n}\n    datum: 2023-12-{n % 28 + 1:02d}\n"
                     f"    mijlpaal: Voorbeeldstap {n} om de tabel over twee pagina's te laten lopen\n"
                     for n in range(60))
     path.write_text(path.read_text("utf-8") + extra, encoding="utf-8")
-    build_draft(project)
-    pages = PdfReader(str(project.build_dir / "draft" / f"{STEM}.pdf")).pages
+    build_plan(project)
+    pages = PdfReader(str(project.build_dir / "plan" / f"{STEM}.pdf")).pages
     with_table = [normalise(page.extract_text()) for page in pages
                   if "Voorbeeldstap" in page.extract_text()]
     assert len(with_table) >= 2
@@ -120,11 +120,11 @@ def test_no_placeholder_or_python_value_is_left_in_the_draft(draft, fmt):
 
 
 def test_theme_titles_come_from_one_place(project):
-    break_file(project, "plan/plan.yaml", "titel: Jeugd en Veiligheid", "titel: Jeugd, Veiligheid en Zorg")
-    build_draft(project)
+    break_file(project, "plan/0.9/plan.yaml", "titel: Jeugd en Veiligheid", "titel: Jeugd, Veiligheid en Zorg")
+    build_plan(project)
     build_letters(project, cbs_codes=["GM0361"])
     content = load_content(project.content_dir)
-    outputs = [*(project.build_dir / "draft").iterdir()]
+    outputs = [*(project.build_dir / "plan").iterdir()]
     for mailing in content.mailings:
         outputs += letter_paths(project.build_dir, mailing.id, content.gemeente("GM0361")).values()
     assert len(outputs) == 9

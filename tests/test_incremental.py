@@ -6,7 +6,7 @@ import hashlib
 import json
 
 from conftest import copy_project
-from imvdoc.build import build_draft, build_letters
+from conftest import build_letters, build_plan
 from test_content import break_file
 
 
@@ -20,7 +20,7 @@ def test_two_clean_builds_give_identical_bytes(tmp_path):
     first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
     for project in (first, second):
         build_letters(project)
-        build_draft(project)
+        build_plan(project)
     a, b = outputs(first), outputs(second)
     assert len(a) == 2 * 32 * 3 + 3
     assert a.keys() == b.keys()
@@ -35,7 +35,7 @@ def test_the_manifest_lists_every_output_with_hash_size_and_inputs(built_letters
         entry = manifest["outputs"][name]
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["size"] == len(data)
-        assert "content/gemeenten.yaml" in entry["inputs"] or name.startswith("draft/")
+        assert "content/gemeenten.yaml" in entry["inputs"] or name.startswith("plan/")
         assert any(i.startswith("templates/") for i in entry["inputs"])
 
 
@@ -52,7 +52,7 @@ def test_one_changed_address_rebuilds_exactly_that_gemeentes_letters(project):
     summary = build_letters(project)
     assert (summary.built, summary.up_to_date) == (2, 62)
     changed = sorted(name for name, data in outputs(project).items() if before[name] != data)
-    assert changed == sorted(f"letters/{m}/GM0392-haarlem.{fmt}"
+    assert changed == sorted(f"brieven/{m}/GM0392-haarlem.{fmt}"
                              for m in ("2023-05-09-stand-van-zaken",
                                        "2023-06-15-consultatie-concept-imv")
                              for fmt in ("docx", "html", "pdf"))
@@ -60,9 +60,9 @@ def test_one_changed_address_rebuilds_exactly_that_gemeentes_letters(project):
 
 def test_a_changed_theme_rebuilds_what_shows_it(project):
     build_letters(project)
-    build_draft(project)
-    break_file(project, "plan/plan.yaml", "- Extremisme", "- Gewelddadig extremisme")
-    letters, draft = build_letters(project), build_draft(project)
+    build_plan(project)
+    break_file(project, "plan/0.9/plan.yaml", "- Extremisme", "- Gewelddadig extremisme")
+    letters, draft = build_letters(project), build_plan(project)
     # The first mailing lists the sub-themes; the consultation letter names only themes.
     assert (letters.built, letters.up_to_date) == (32, 32)
     assert draft.built == 1
@@ -78,7 +78,7 @@ def test_a_changed_template_rebuilds_every_letter(project):
 
 def test_a_deleted_or_edited_output_is_made_again(project):
     build_letters(project, ["2023-05-09-stand-van-zaken"], ["GM0392", "GM0361"])
-    folder = project.build_dir / "letters" / "2023-05-09-stand-van-zaken"
+    folder = project.build_dir / "brieven" / "2023-05-09-stand-van-zaken"
     (folder / "GM0392-haarlem.pdf").unlink()
     (folder / "GM0361-alkmaar.html").write_text("kapot", "utf-8")
     summary = build_letters(project, ["2023-05-09-stand-van-zaken"], ["GM0392", "GM0361"])

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import copy_project
 from extract import docx_text, html_text, parse_html, pdf_text
-from imvdoc.build import build_letters
+from conftest import build_letters
 from imvdoc.errors import TemplateError
-from imvdoc.outputs import letter_paths
+from conftest import letter_paths
 from test_content import break_file
 
 MAILING = "2023-05-09-stand-van-zaken"
@@ -28,7 +28,7 @@ def set_values(project, naam: str, behandeld_door: str, trekker: str) -> None:
     for file, change in (
         ("gemeenten.yaml", lambda d: d["gemeenten"][25].__setitem__("naam", naam)),
         ("afzender.yaml", lambda d: d.__setitem__("behandeld_door", behandeld_door)),
-        ("plan/plan.yaml", lambda d: d["verkenning"].__setitem__("trekker", trekker)),
+        ("plan/0.9/plan.yaml", lambda d: d["verkenning"].__setitem__("trekker", trekker)),
     ):
         path = project.content_dir / file
         data = yaml.safe_load(path.read_text("utf-8"))
@@ -64,7 +64,7 @@ def test_template_markup_in_content_is_printed_literally(project):
                          "{% if true %}ja{% endif %} #set text(red) $x^2$ *vet* @ref <lbl>"):
             assert comparable(expected, fmt) in flat, (fmt, expected)
         assert comparable("Haarlem 49", fmt) not in flat, fmt
-    html = (project.build_dir / "letters" / MAILING / "GM0392-haarlem-7-7.html").read_text("utf-8")
+    html = (project.build_dir / "brieven" / MAILING / "GM0392-haarlem-7-7.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "script" not in [tag for tag, _ in parse_html(html).elements]
 
@@ -77,7 +77,7 @@ def test_markdown_in_a_value_is_not_markup(project):
     for fmt, text in texts.items():
         expected = "**niet vet** [link](https://example.org) <b>html</b> # geen kop"
         assert comparable(expected, fmt) in comparable(text, fmt), fmt
-    html = (project.build_dir / "letters" / MAILING / "GM0392-haarlem.html").read_text("utf-8")
+    html = (project.build_dir / "brieven" / MAILING / "GM0392-haarlem.html").read_text("utf-8")
     assert "<strong>niet vet" not in html and "<b>html" not in html and 'href="https' not in html
 
 

@@ -9,7 +9,7 @@ import pytest
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from extract import docx_text, html_text, normalise, parse_html, pdf_text
 from imvdoc.content import load_content
-from imvdoc.outputs import letter_paths
+from conftest import letter_paths
 
 MAILING = "2023-05-09-stand-van-zaken"
 
@@ -41,7 +41,7 @@ def test_every_gemeente_gets_three_files(built_letters, gemeenten):
     for gemeente in gemeenten:
         for path in letter_paths(built_letters.build_dir, MAILING, gemeente).values():
             assert path.stat().st_size > 1000, path
-    folder = built_letters.build_dir / "letters" / MAILING
+    folder = built_letters.build_dir / "brieven" / MAILING
     assert len(list(folder.iterdir())) == 96  # no temporary or stray files
 
 

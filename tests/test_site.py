@@ -71,13 +71,13 @@ def test_the_index_reads_on_a_phone(browser, site):
     page.close()
 
 
-@pytest.mark.parametrize("which", ["index", "letters", "concept"])
+@pytest.mark.parametrize("which", ["index", "letters", "plan"])
 def test_axe_finds_no_wcag_violations(browser, site, which):
     folder = site.parent
     pages = {
         "index": [site],
         "letters": sorted((folder / "brieven").glob("*/GM0392-haarlem.html")),
-        "concept": sorted((folder / "concept").glob("*.html")),
+        "plan": sorted((folder / "plan").glob("*.html")),
     }[which]
     assert pages
     page = browser.new_page()

@@ -1,4 +1,4 @@
-"""One-off tool: generate the first versions of templates/brief.docx and templates/imv.docx.
+"""One-off tool: generate the first versions of templates/brief.docx and templates/plan.docx.
 
 The .docx in git is the source that staff edit in Word; the build reads the .docx and never
 runs this script. Run it only to start over from scratch (it refuses to overwrite an
@@ -224,7 +224,7 @@ def add_blocks(document, paragraphs) -> None:
 
 BODY = [
     ("{{ brief.aanhef }}", "Body Text"),
-    *block_loop("brief.tekst"),
+    *block_loop("tekst"),
     ("{{ brief.slot }}", "Body Text"),
     ("", None),
     ("", None),
@@ -336,8 +336,8 @@ def number_headings(document) -> None:
         ppr.insert(0, numpr)
 
 
-def make_imv(path: Path) -> None:
-    """The concept IMV: title page, table of contents, numbered chapters, CONCEPT header."""
+def make_plan(path: Path) -> None:
+    """The plan: title page, table of contents, numbered chapters, CONCEPT header on a concept."""
     document = Document()
     style_document(document)
     number_headings(document)
@@ -347,7 +347,8 @@ def make_imv(path: Path) -> None:
     section.top_margin, section.bottom_margin = Mm(22), Mm(20)
     header = section.header
     run = header.paragraphs[0].add_run(
-        "CONCEPT · {{ plan.afkorting }} · versie {{ concept.versie }} · {{ concept.datum }}")
+        "{% if versie.concept %}CONCEPT · {% endif %}{{ plan.afkorting }} · versie "
+        "{{ versie.nummer }} · {{ versie.datum }}")
     run.bold = True
     run.font.size = Pt(8)
     run.font.color.rgb = HOUSE_BLUE
@@ -357,17 +358,19 @@ def make_imv(path: Path) -> None:
                   size=12, color=HOUSE_BLUE, space_after=120)
     title = document.add_paragraph("{{ plan.titel }}", style="Title")
     title.runs[0].font.color.rgb = HOUSE_BLUE
+    add_paragraph(document, "{%p if versie.concept %}")
     add_paragraph(document, "CONCEPT", bold=True, size=28, color=RGBColor(0xB0, 0x00, 0x20),
                   space_after=6)
-    add_paragraph(document, "{{ concept.status }}", size=12, space_after=6)
-    add_paragraph(document, "Versie {{ concept.versie }} · {{ concept.datum }}", size=12)
+    add_paragraph(document, "{%p endif %}")
+    add_paragraph(document, "{{ versie.omschrijving }}", size=12, space_after=6)
+    add_paragraph(document, "Versie {{ versie.nummer }} · {{ versie.datum }}", size=12)
     document.add_page_break()
     add_paragraph(document, "Inhoud", bold=True, size=14, color=HOUSE_BLUE, space_after=8)
     add_toc(document)
     document.add_page_break()
     add_blocks(document, block_loop("tekst"))
-    save(document, path, title="{{ plan.titel }} (concept, versie {{ concept.versie }})",
-         subject="{{ concept.status }}")
+    save(document, path, title="{{ plan.titel }} (versie {{ versie.nummer }})",
+         subject="{{ versie.omschrijving }}")
 
 
 def main() -> int:
@@ -375,7 +378,7 @@ def main() -> int:
     parser.add_argument("--force", action="store_true", help="overwrite existing templates")
     args = parser.parse_args()
     status = 0
-    for name, make in (("brief.docx", make_brief), ("imv.docx", make_imv)):
+    for name, make in (("brief.docx", make_brief), ("plan.docx", make_plan)):
         target = TEMPLATES / name
         if target.exists() and not args.force:
             print(f"{target} bestaat al; gebruik --force om het te overschrijven", file=sys.stderr)

@@ -1,0 +1,125 @@
+"""The letter of a mailing to one gemeenteraad: content/mailings/<id>.md, one per recipient."""
+
+from __future__ import annotations
+
+from imvdoc.content import Content, Gemeente
+from imvdoc.context import names_used, plan_context, render_text
+from imvdoc.documents import Document, DocumentType
+from imvdoc.errors import Problem
+from imvdoc.outputs import slug
+from imvdoc.templating import dutch_date
+
+# What differs from one letter of a mailing to the next: a text that uses none of these
+# is filled once for the whole mailing.
+_PER_LETTER = {"gemeente", "gegevens"}
+
+
+class Brief(DocumentType):
+    name = "brief"
+    folder = "brieven"
+    noun = ("brief", "brieven")
+    command = "letters"
+    order = 20
+    site_heading = "Brieven aan de gemeenteraden"
+
+    def documents(self, content: Content) -> list[Document]:
+        return [
+            Document(type_name=self.name, id=f"{mailing.id}/{gemeente.cbs_code}",
+                     group=mailing.id, stem=letter_stem(gemeente),
+                     label=f"in de brief aan {gemeente.naam}, {gemeente.cbs_code}",
+                     date=mailing.meta.datum, gemeente=gemeente.cbs_code,
+                     sources=("content/afzender.yaml", "content/gemeenten.yaml",
+                              content.plan_versie(mailing.meta.plan).plan_file, mailing.body_file))
+            for mailing in content.mailings for gemeente in content.recipients(mailing)
+        ]
+
+    def fill(self, content: Content, document: Document, cache: dict) -> None:
+        mailing = content.mailing(document.group)
+        gemeente = content.gemeente(document.id.rsplit("/", 1)[1])
+        meta = mailing.meta
+        versie = content.plan_versie(meta.plan)
+        if ("plan", versie.versie) not in cache:
+            cache["plan", versie.versie] = plan_context(content, versie)
+        context = dict(cache["plan", versie.versie])
+        context["gemeente"] = {**gemeente.model_dump(),
+                               "adresregels": list(addressee_lines(gemeente))}
+        context["gegevens"] = {**meta.gegevens, **meta.per_gemeente.get(gemeente.cbs_code, {})}
+        context["brief"] = {
+            "id": mailing.id,
+            "datum": dutch_date(meta.datum),
+            "kenmerk": meta.kenmerk,
+            "onderwerp": meta.onderwerp,
+            "aanhef": meta.aanhef,
+            "slot": meta.slot,
+            "bijlagen": [b.titel for b in meta.bijlagen],
+            "aantal_bijlagen": str(len(meta.bijlagen)) if meta.bijlagen else "geen",
+        }
+        if ("text", mailing.id) in cache:
+            markdown = cache["text", mailing.id]
+        else:
+            markdown = render_text(mailing.body, mailing.body_file, mailing.body_line, context)
+            if not names_used(mailing.body) & _PER_LETTER:
+                cache["text", mailing.id] = markdown
+        afzender = content.afzender
+        document.context = context
+        document.markdown = markdown
+        document.title = (f"{meta.onderwerp} – brief van {dutch_date(meta.datum)} aan de "
+                          f"gemeenteraad van {gemeente.naam}")
+        document.author = f"{afzender.afdeling} {afzender.eenheid}"
+        context["briefhoofd"] = {"afzenderblok": [
+            {"label": row["label"], "regels": row["lines"]}
+            for row in self.layout_data(content, document)["sender-block"]]}
+
+    def problems(self, content: Content, refs: set[str]) -> list[Problem]:
+        """A bijlage that names a document must name one that imvdoc builds."""
+        problems = []
+        for mailing in content.mailings:
+            for index, bijlage in enumerate(mailing.meta.bijlagen):
+                if bijlage.document and bijlage.document not in refs:
+                    kind = bijlage.document.split("/")[0]
+                    same_kind = sorted(r for r in refs if r.startswith(f"{kind}/"))
+                    known = same_kind or sorted({r.split("/")[0] + "/..." for r in refs})
+                    problems.append(Problem(
+                        mailing.body_file, f"document {bijlage.document!r} bestaat niet; "
+                        f"bekend zijn: {', '.join(known)}",
+                        line=mailing.source.line_of(("bijlagen", index, "document")),
+                        field=f"bijlagen[{index}].document"))
+        return problems
+
+    def layout_data(self, content: Content, document: Document) -> dict:
+        afzender, brief = content.afzender, document.context["brief"]
+        return {
+            "letterhead": {"organisatie": afzender.organisatie, "eenheid": afzender.eenheid,
+                           "afdeling": afzender.afdeling},
+            "addressee": document.context["gemeente"]["adresregels"],
+            "sender-block": [{"label": label, "lines": list(lines)} for label, lines in (
+                ("Adres", afzender.adres), ("Behandeld", (afzender.behandeld_door,)),
+                ("Telefoon", (afzender.telefoon,)), ("E-mail", (afzender.email,)),
+                ("Datum", (brief["datum"],)), ("Ons kenmerk", (brief["kenmerk"],)),
+                ("Bijlage(n)", (brief["aantal_bijlagen"],)))],
+            "subject": brief["onderwerp"],
+            "date": brief["datum"],
+        }
+
+    def site_group(self, content: Content, group: str) -> dict:
+        mailing = content.mailing(group)
+        return {"titel": f"Brief van {dutch_date(mailing.meta.datum)}: {mailing.meta.onderwerp}",
+                "datum": mailing.meta.datum}
+
+    def site_row(self, content: Content, document: Document) -> dict:
+        gemeente = content.gemeente(document.id.rsplit("/", 1)[1])
+        return {"naam": gemeente.naam, "district": gemeente.district}
+
+
+def letter_stem(gemeente: Gemeente) -> str:
+    """File name (without extension) of a gemeente's letter: <cbs_code>-<slug>."""
+    return f"{gemeente.cbs_code}-{slug(gemeente.naam)}"
+
+
+def addressee_lines(gemeente: Gemeente) -> tuple[str, ...]:
+    address = gemeente.postadres
+    return (f"De gemeenteraad van {gemeente.naam}", address.postbus,
+            f"{address.postcode}  {address.plaats}")
+
+
+TYPE = Brief()
