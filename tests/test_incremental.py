@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 
-from conftest import copy_project
-from conftest import build_letters, build_plan
+from conftest import build_letters, build_plan, copy_project, letter_paths
+from imvdoc.build import build
+from imvdoc.content import load_content
 from test_content import break_file
 
 
@@ -84,3 +86,79 @@ def test_a_deleted_or_edited_output_is_made_again(project):
     summary = build_letters(project, ["2023-05-09-stand-van-zaken"], ["GM0392", "GM0361"])
     assert summary.built == 2
     assert (folder / "GM0361-alkmaar.html").read_text("utf-8").rstrip().endswith("</html>")
+
+
+# Which documents each file under templates/ is read for: the oracle of the next test.
+# A new file under templates/ must be added here (the test says so).
+USED_BY = {
+    "brief.docx": {"brief"}, "brief.html": {"brief"}, "brief.typ": {"brief"},
+    "plan.docx": {"plan"}, "plan.html": {"plan"}, "plan.typ": {"plan"},
+    "kop.html": {"brief", "plan"}, "huisstijl.css": {"brief", "plan"},
+    "fonts/": {"brief", "plan"},
+    "document.html": set(), "document.typ": set(), "site.html": set(),
+}
+
+
+def _touch(path) -> None:
+    """Change a file's bytes the way an edit would, leaving it valid."""
+    if path.suffix == ".docx":  # the same parts, written again with other compression
+        with zipfile.ZipFile(path) as archive:
+            items = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+            for name, data in items:
+                archive.writestr(name, data)
+    elif path.suffix in (".ttf", ".otf"):
+        path.write_bytes(path.read_bytes() + b"\0\0\0\0")
+    elif path.suffix in (".typ", ".css"):
+        path.write_text(path.read_text("utf-8") + "\n/* gewijzigd */\n", "utf-8")
+    else:
+        path.write_text(path.read_text("utf-8") + "\n", "utf-8")
+
+
+def test_each_template_file_rebuilds_exactly_the_documents_that_read_it(tmp_path):
+    project = copy_project(tmp_path / "p")
+    for mailing in ("2023-05-09-stand-van-zaken", "2023-06-15-consultatie-concept-imv"):
+        break_file(project, f"mailings/{mailing}.md", "ontvangers: alle",
+                   "ontvangers: [GM0392, GM0361]")
+    build(project)
+    files = sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
+    assert len(files) > 12
+    for path in files:
+        name = path.relative_to(project.templates_dir).as_posix()
+        key = "fonts/" if name.startswith("fonts/") else name
+        assert key in USED_BY, f"{name}: zeg in USED_BY welke documenten dit bestand lezen"
+        if path.suffix == ".txt":  # a licence text: read by nothing
+            continue
+        _touch(path)
+        summary = build(project)
+        rebuilt = {kind for kind, count in summary.counts.items() if count.built}
+        assert rebuilt == USED_BY[key], name
+        for kind in rebuilt:  # all of that kind, not some
+            assert summary.counts[kind].built == summary.counts[kind].documents, name
+
+
+def test_narrowed_recipients_leave_exactly_their_letters_in_build_and_manifest(project):
+    build_letters(project)
+    mailing = "2023-05-09-stand-van-zaken"
+    folder = project.build_dir / "brieven" / mailing
+    (folder / "notitie.txt").write_text("van een mens, niet van imvdoc", "utf-8")
+    break_file(project, f"mailings/{mailing}.md", "ontvangers: alle",
+               "ontvangers:\n  district: Kennemerland")
+    summary = build_letters(project)
+    assert (summary.built, summary.up_to_date) == (0, 41)
+    content = load_content(project.content_dir)
+    kennemerland = [g for g in content.gemeenten if g.district == "Kennemerland"]
+    assert len(kennemerland) == 9
+    expected = sorted(p.name for g in kennemerland
+                      for p in letter_paths(project.build_dir, mailing, g).values())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected + ["notitie.txt"])
+    manifest = json.loads((project.build_dir / "manifest.json").read_text("utf-8"))
+    listed = sorted(name.rsplit("/", 1)[1] for name in manifest["outputs"]
+                    if name.startswith(f"brieven/{mailing}/"))
+    assert listed == expected
+    assert len([n for n in manifest["outputs"] if n.startswith("brieven/")]) == 27 + 96
+    # A mailing that is removed takes its letters with it (and their folder).
+    (project.content_dir / "mailings" / f"{mailing}.md").unlink()
+    (folder / "notitie.txt").unlink()
+    build_letters(project)
+    assert not folder.exists()
