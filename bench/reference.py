@@ -1,48 +1,46 @@
-"""The reference script: what a user would write in an afternoon to make the letters.
+"""The straightforward route: what a user would write in an afternoon to make the letters.
 
-For each letter, in turn: docxtpl renders the template file, one pandoc process writes
-the HTML, one pandoc process writes the typst source, and typst compiles the PDF. It
-uses the same contexts, templates and fonts as imvdoc, so both make the same letters.
+One document at a time, nothing shared or reused between documents: the Word template is
+read from its file and filled (docxtpl), the whole filled-in Word file goes to a new
+pandoc process, a new typst compiler makes the PDF. It uses imvdoc's own stages (the
+same contexts, templates, layouts and fonts), so both make the same documents, and
+tests/test_personal.py holds imvdoc's build to byte-identical outputs against it.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import tempfile
 from pathlib import Path
 
-import typst
-from docxtpl import DocxTemplate
-
-from imvdoc.build import BuildPlan
-from imvdoc.convert import pandoc_path
-from imvdoc.templating import make_environment
-
-
-def make_letter(plan: BuildPlan, ref, out_dir: Path) -> None:
-    document = plan.document(ref)
-    templates = plan.project.templates_dir
-    stem = out_dir / document.paths["docx"].stem
-    template = DocxTemplate(str(templates / document.template))
-    template.render(document.context, jinja_env=make_environment(autoescape=True),
-                    autoescape=True)
-    template.save(f"{stem}.docx")
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as meta:
-        json.dump(document.furniture, meta)
-    for fmt, extension in (("html5", "html"), ("typst", "typ")):
-        subprocess.run([pandoc_path(), f"{stem}.docx", "-f", "docx", "-t", fmt,
-                        "--standalone", "--embed-resources", "--metadata-file", meta.name,
-                        "--template", str(templates / f"{document.kind}.{extension}"),
-                        "-o", f"{stem}.{extension}"], check=True, capture_output=True)
-    Path(f"{stem}.pdf").write_bytes(typst.compile(
-        f"{stem}.typ", font_paths=[str(templates / "fonts")], ignore_system_fonts=True,
-        sys_inputs={"imvdoc": json.dumps(document.furniture)}, pdf_standards=["a-2a", "ua-1"],
-    ))
-    Path(meta.name).unlink()
+from imvdoc.build import BuildPlan, job_for
+from imvdoc.convert import Converter
+from imvdoc.documents import Document, type_named
+from imvdoc.markdown import parse_blocks
+from imvdoc.render import WordTemplate, word_blocks
 
 
-def make_letters(plan: BuildPlan, refs, out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for ref in refs:
-        make_letter(plan, ref, out_dir)
+def make_document(plan: BuildPlan, document: Document) -> dict[str, bytes]:
+    """The DOCX, HTML and PDF of one filled document, made the straightforward way."""
+    doc_type = type_named(document.type_name)
+    template = WordTemplate(plan.project.templates_dir / doc_type.word_template,
+                            plan.project.root)
+    context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
+    docx = template.render(context)
+    with tempfile.TemporaryDirectory(dir=plan.project.root) as work:
+        source = Path(work) / f"{document.stem}.docx"
+        source.write_bytes(docx)
+        with Converter(plan.project.templates_dir, plan.project.root,
+                       Path(work) / "convert") as converter:
+            (result,) = converter.convert([job_for(plan, document, source, None)])
+    if not result.ok:
+        raise RuntimeError(result.error)
+    return {"docx": docx, "html": result.html.encode("utf-8"), "pdf": result.pdf}
+
+
+def make_documents(plan: BuildPlan, documents: list[Document], out_dir: Path) -> None:
+    """Make and write each document in turn."""
+    for document in documents:
+        for fmt, data in make_document(plan, document).items():
+            target = out_dir / document.type_name / document.group / f"{document.stem}.{fmt}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)

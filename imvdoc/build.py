@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from imvdoc import __version__
 from imvdoc.content import Content, load_content
-from imvdoc.convert import Converter, Job, check_docx, docx_findings, pandoc_identity
+from imvdoc.convert import (Converter, Job, check_docx, docx_findings, pandoc_identity,
+                            reading_copy)
 from imvdoc.documents import Document, DocumentType, all_types, fill_named, type_named
 from imvdoc.errors import (ContentError, ConversionError, ImvdocError, Problem, TemplateError,
                            display_path)
@@ -387,6 +388,23 @@ def _start_worker(plan: BuildPlan, in_process: bool = False) -> None:
                                      staging / "convert")
 
 
+def job_for(plan: BuildPlan, document: Document, docx: Path, body_key: str | None) -> Job:
+    """The conversion of a document's filled-in Word file (`docx`: what pandoc reads)."""
+    doc_type = type_named(document.type_name)
+    return Job(docx=docx, name=document.label, layout=doc_type.name, title=document.title,
+               data=doc_type.layout_data(plan.content, document), body_key=body_key,
+               toc=doc_type.toc, from_first_heading=doc_type.body_from_first_heading,
+               chapters_from_level_1=doc_type.chapters_from_level_1,
+               timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc))
+
+
+def render(plan: BuildPlan, document: Document) -> tuple[bytes, str]:
+    """The filled-in Word file, and the key of its body (what pandoc reads)."""
+    doc_type = type_named(document.type_name)
+    context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
+    return plan.word_template(doc_type.word_template).render_with_key(context)
+
+
 def _make_chunk(documents: list[Document]) -> ChunkResult:
     """Render, convert and write a chunk of documents."""
     plan, result = _plan, ChunkResult(count=len(documents))
@@ -394,21 +412,12 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
     jobs, rendered, staged_by_key = [], [], {}
     try:
         for index, document in enumerate(documents):
-            doc_type = type_named(document.type_name)
-            context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
-            docx, body_key = plan.word_template(doc_type.word_template).render_with_key(context)
+            docx, body_key = render(plan, document)
             if body_key not in staged_by_key:  # pandoc reads each distinct body once
                 staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
-                staged_by_key[body_key].write_bytes(docx)
+                staged_by_key[body_key].write_bytes(reading_copy(docx))
             rendered.append(docx)
-            jobs.append(Job(
-                docx=staged_by_key[body_key], name=document.label, layout=doc_type.name,
-                title=document.title, data=doc_type.layout_data(plan.content, document),
-                body_key=body_key, toc=doc_type.toc,
-                from_first_heading=doc_type.body_from_first_heading,
-                chapters_from_level_1=doc_type.chapters_from_level_1,
-                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc),
-            ))
+            jobs.append(job_for(plan, document, staged_by_key[body_key], body_key))
         results = _worker["converter"].convert(jobs)
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]

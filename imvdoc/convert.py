@@ -8,8 +8,10 @@ Compiler, to PDF/A-2a + PDF/UA-1.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
+import posixpath
 import re
 import subprocess
 import tempfile
@@ -89,6 +91,89 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+# What pandoc's docx reader reads of a package (besides the main document): a
+# relationship of another type (headers, footers, theme, settings, fonts, custom XML) is
+# left out of the copy it reads.
+_READ_RELATIONSHIPS = ("/numbering", "/footnotes", "/endnotes", "/comments", "/image",
+                       "/hyperlink", "/styles")
+_STYLE_REFERENCE = re.compile(rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) '
+                              rb'w:val="([^"]+)"')
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_styles_read: dict[tuple, bytes] = {}
+
+
+def reading_copy(docx: bytes) -> bytes:
+    """What pandoc reads of a filled-in Word document, and nothing else: the document,
+    the styles it uses (with the styles they are based on, and the defaults), its
+    numbering, notes, comments and images, stored uncompressed. pandoc's docx reader
+    parses every style of the styles part for every document; a house-style template has
+    a hundred and more that a letter never uses. The copy reads to the same HTML and
+    typst as the whole document (tests/test_personal.py shows it byte for byte)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as source:
+        names = set(source.namelist())
+        relationships = source.read(_DOCUMENT_RELS).decode("utf-8")
+        kept_rels, targets = [], set()
+        for match in re.finditer(r"<Relationship [^>]*/>", relationships):
+            element = match.group(0)
+            kind = re.search(r'Type="[^"]*(/[A-Za-z]+)"', element)
+            if kind and kind.group(1) in _READ_RELATIONSHIPS:
+                kept_rels.append(element)
+                target = re.search(r'Target="([^"]+)"', element).group(1)
+                if 'TargetMode="External"' not in element:
+                    targets.add(posixpath.normpath(posixpath.join("word", target)))
+        parts = {name: source.read(name) for name in names
+                 if name != _STYLES and (
+                     name in targets or name in ("[Content_Types].xml", _DOCUMENT, "_rels/.rels",
+                                                 "docProps/core.xml")
+                     or (name.startswith("word/_rels/") and name[len("word/_rels/"):-5]
+                         in {t[len("word/"):] for t in targets} | {"document.xml"}))}
+        parts[_DOCUMENT_RELS] = (relationships[:relationships.index("<Relationship ")]
+                                 + "".join(kept_rels) + "</Relationships>").encode("utf-8")
+        if _STYLES in targets:
+            used = frozenset(value.decode() for name, data in parts.items()
+                             if name.endswith(".xml") for value in _STYLE_REFERENCE.findall(data))
+            info = source.getinfo(_STYLES)  # documents of one template share their styles
+            key = (info.CRC, info.file_size, used)
+            if key not in _styles_read:
+                _styles_read[key] = _only_styles(etree.fromstring(source.read(_STYLES)), used)
+            parts[_STYLES] = _styles_read[key]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for name in sorted(parts):
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), parts[name])
+    return out.getvalue()
+
+
+def _only_styles(styles, used: frozenset[str]) -> bytes:
+    """The styles part with only the styles in `used`, the styles they are based on or
+    linked to, and the default styles."""
+    from lxml import etree
+
+    by_id = {s.get(f"{_W}styleId"): s for s in styles.iter(f"{_W}style")}
+    keep = set(used) | {sid for sid, s in by_id.items() if s.get(f"{_W}default") == "1"}
+    pending = list(keep)
+    while pending:
+        style = by_id.get(pending.pop())
+        for tag in ("basedOn", "link"):
+            element = style.find(f"{_W}{tag}") if style is not None else None
+            if element is not None and element.get(f"{_W}val") not in keep:
+                keep.add(element.get(f"{_W}val"))
+                pending.append(element.get(f"{_W}val"))
+    for sid, style in by_id.items():
+        if sid not in keep:
+            style.getparent().remove(style)
+    for latent in styles.findall(f"{_W}latentStyles"):
+        styles.remove(latent)
+    return etree.tostring(styles, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_DOCUMENT = "word/document.xml"
+_DOCUMENT_RELS = "word/_rels/document.xml.rels"
+_STYLES = "word/styles.xml"
 
 
 def docx_findings(path: Path) -> list[str]:

@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def build_letters(project: Project, mailing_ids: list[str] | None = None,
-                  cbs_codes: list[str] | None = None) -> Summary:
+                  cbs_codes: list[str] | None = None, workers: int | None = None) -> Summary:
     """`imvdoc letters [--mailing ...] [--gemeente ...]`."""
-    return build(project, Selection(["brief"], mailing_ids, cbs_codes))
+    return build(project, Selection(["brief"], mailing_ids, cbs_codes), workers=workers)
 
 
 def build_plan(project: Project) -> Summary:
