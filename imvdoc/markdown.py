@@ -36,13 +36,15 @@ class Block:
     """A paragraph-level piece of a letter body.
 
     kind is 'heading' (level 1-3), 'paragraph', 'bullet', 'number' or 'table' (its `rows`,
-    the first being the header row, hold the cells' runs).
+    the first being the header row, hold the cells' runs; `align` holds each column's
+    alignment from the Markdown: 'left', 'center', 'right' or '' for none).
     """
 
     kind: str
     runs: tuple[Run, ...]
     level: int = 0
     rows: tuple[tuple[tuple[Run, ...], ...], ...] = ()
+    align: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -57,12 +59,17 @@ def parse_blocks(markdown: str) -> tuple[Block, ...]:
     list_kinds: list[str] = []
     heading_level = 0
     table: list[list[tuple[Run, ...]]] | None = None
+    align: list[str] = []
     for token in _parser.parse(markdown):
         if token.type == "table_open":
-            table = []
+            table, align = [], []
         elif token.type == "table_close":
-            blocks.append(Block("table", (), rows=tuple(tuple(row) for row in table)))
+            blocks.append(Block("table", (), rows=tuple(tuple(row) for row in table),
+                                align=tuple(align)))
             table = None
+        elif token.type == "th_open":
+            style = str(token.attrs.get("style", ""))
+            align.append(style.removeprefix("text-align:") if style else "")
         elif token.type == "tr_open":
             table.append([])
         elif token.type == "inline" and table is not None:

@@ -35,16 +35,24 @@ def _rich(runs, bold: bool = False) -> RichText:
     return rich
 
 
+# Column alignment as the Word template names it (it picks a cell's paragraph style).
+_ALIGN_NAMES = {"left": "links", "center": "midden", "right": "rechts", "": "links"}
+
+
 def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
     """Body blocks as the Word template loops over them: soort, niveau, opmaak (the
-    formatted text), and for a table kop (header cells) and rijen (rows of cells)."""
+    formatted text), and for a table kop (header cells) and rijen (rows of cells), each
+    cell with its opmaak and its column's uitlijning (links, midden, rechts)."""
     result = []
     for block in blocks:
         item = {"soort": _KIND_NAMES[block.kind], "niveau": block.level,
                 "opmaak": _rich(block.runs), "tekst": block.text}
         if block.kind == "table":
-            item["kop"] = [_rich(cell, bold=True) for cell in block.rows[0]]
-            item["rijen"] = [[_rich(cell) for cell in row] for row in block.rows[1:]]
+            align = [_ALIGN_NAMES[a] for a in block.align] or ["links"] * len(block.rows[0])
+            item["kop"] = [{"opmaak": _rich(cell, bold=True), "uitlijning": a}
+                           for cell, a in zip(block.rows[0], align)]
+            item["rijen"] = [[{"opmaak": _rich(cell), "uitlijning": a}
+                              for cell, a in zip(row, align)] for row in block.rows[1:]]
         result.append(item)
     return result
 

@@ -4,6 +4,11 @@ The .docx in git is the source that staff edit in Word; the build reads the .doc
 runs this script. Run it only to start over from scratch (it refuses to overwrite an
 existing template without --force, so Word edits are not lost by accident).
 
+Everything a reader sees is in the template as Word holds it: the letterhead, the labels
+of the sender block and the subject line are typed text in the first-page header; their
+look is in named styles ("Briefhoofd", "Afzendergegevens", "Onderwerp", ...), so staff
+change it in Word's style dialog and the PDF and HTML follow.
+
     python tools/make_word_templates.py [--force]
 """
 
@@ -15,6 +20,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_SECTION_START
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -25,6 +31,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HOUSE_FONT = "Arial"
 HOUSE_BLUE = RGBColor(0x1B, 0x3A, 0x6B)
 GREY = RGBColor(0x55, 0x55, 0x55)
+CONCEPT_RED = RGBColor(0xB0, 0x00, 0x20)
 
 
 def set_language(document, lang: str = "nl-NL") -> None:
@@ -39,50 +46,83 @@ def set_language(document, lang: str = "nl-NL") -> None:
     language.set(qn("w:eastAsia"), lang)
 
 
+def _plain_font(style) -> None:
+    """The house font on every script, not the theme's."""
+    style.font.name = HOUSE_FONT
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    fonts.set(qn("w:cs"), HOUSE_FONT)
+
+
+def paragraph_style(document, name: str, *, base: str = "Normal", size: float | None = None,
+                    bold: bool | None = None, italic: bool | None = None, color=None,
+                    before: float | None = None, after: float | None = None,
+                    line: float | None = None, align=None, outline_level: int | None = None,
+                    keep_with_next: bool | None = None):
+    """A paragraph style (made when the template does not have it yet)."""
+    styles = document.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(
+        name, WD_STYLE_TYPE.PARAGRAPH)
+    if name != "Normal":
+        style.base_style = styles[base]
+    style.quick_style = True
+    if size is not None:
+        style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    if italic is not None:
+        style.font.italic = italic
+    if color is not None:
+        style.font.color.rgb = color
+    fmt = style.paragraph_format
+    if before is not None:
+        fmt.space_before = Pt(before)
+    if after is not None:
+        fmt.space_after = Pt(after)
+    if line is not None:
+        fmt.line_spacing = line
+    if align is not None:
+        fmt.alignment = align
+    if keep_with_next is not None:
+        fmt.keep_with_next = keep_with_next
+    if outline_level is not None:
+        level = OxmlElement("w:outlineLvl")
+        level.set(qn("w:val"), str(outline_level))
+        style.element.get_or_add_pPr().append(level)
+    return style
+
+
 def style_document(document) -> None:
+    """Normal, Body Text, the headings, the lists and the table cells in the house style."""
     styles = document.styles
     normal = styles["Normal"]
-    normal.font.name = HOUSE_FONT
+    _plain_font(normal)
     normal.font.size = Pt(10)
-    normal.element.rPr.rFonts.set(qn("w:cs"), HOUSE_FONT)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.25
-    body = styles["Body Text"]
-    body.base_style = normal
-    body.paragraph_format.space_after = Pt(8)
+    paragraph_style(document, "Body Text", after=8)
     for name, size, italic, before in (("Heading 1", 14, False, 12), ("Heading 2", 10.5, False, 10),
                                        ("Heading 3", 10, True, 8)):
-        style = styles[name]
-        style.font.name = HOUSE_FONT
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.italic = italic
-        style.font.color.rgb = HOUSE_BLUE
-        style.paragraph_format.space_before = Pt(before)
-        style.paragraph_format.space_after = Pt(4)
-        style.paragraph_format.keep_with_next = True
-        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            style.element.rPr.rFonts.attrib.pop(qn(attribute), None)
+        style = paragraph_style(document, name, size=size, bold=True, italic=italic,
+                                color=HOUSE_BLUE, before=before, after=4, keep_with_next=True)
+        _plain_font(style)
     for name in ("List Bullet", "List Number"):
-        styles[name].font.name = HOUSE_FONT
-        styles[name].paragraph_format.space_after = Pt(2)
+        paragraph_style(document, name, base="Normal", after=2)
+    paragraph_style(document, "Tabeltekst", line=1.0)
+    paragraph_style(document, "Tabeltekst midden", base="Tabeltekst",
+                    align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(document, "Tabeltekst rechts", base="Tabeltekst",
+                    align=WD_ALIGN_PARAGRAPH.RIGHT)
+    paragraph_style(document, "Header", size=7.5, color=GREY)
+    paragraph_style(document, "Footer", size=7.5, color=GREY, align=WD_ALIGN_PARAGRAPH.RIGHT)
     set_language(document)
 
 
-def add_paragraph(container, text: str = "", style: str | None = None, *, bold=False,
-                  size: float | None = None, color=None, align=None, space_after=None):
+def add_paragraph(container, text: str = "", style: str | None = None):
     paragraph = container.add_paragraph(style=style)
     if text:
-        run = paragraph.add_run(text)
-        run.bold = bold or None
-        if size:
-            run.font.size = Pt(size)
-        if color is not None:
-            run.font.color.rgb = color
-    if align is not None:
-        paragraph.alignment = align
-    if space_after is not None:
-        paragraph.paragraph_format.space_after = Pt(space_after)
+        paragraph.add_run(text)
     return paragraph
 
 
@@ -96,7 +136,8 @@ def no_borders(table) -> None:
 
 
 def add_field(paragraph, instruction: str, placeholder: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the page."""
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the page; its
+    text takes the paragraph's style, like the words around it."""
     simple = OxmlElement("w:fldSimple")
     simple.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
@@ -107,38 +148,64 @@ def add_field(paragraph, instruction: str, placeholder: str) -> None:
     paragraph._p.append(simple)
 
 
-def first_page_header(section) -> None:
+def page_numbers(paragraph) -> None:
+    """'Pagina x van y', from Word's PAGE and NUMPAGES fields."""
+    paragraph.add_run("Pagina ")
+    add_field(paragraph, "PAGE", "1")
+    paragraph.add_run(" van ")
+    add_field(paragraph, "NUMPAGES", "1")
+
+
+# The sender block: each label as Word shows it, then the lines under it.
+SENDER_BLOCK = [
+    ("Adres", ["{%p for regel in afzender.adres %}", "{{ regel }}", "{%p endfor %}"]),
+    ("Behandeld", ["{{ afzender.behandeld_door }}"]),
+    ("Telefoon", ["{{ afzender.telefoon }}"]),
+    ("E-mail", ["{{ afzender.email }}"]),
+    ("Datum", ["{{ brief.datum }}"]),
+    ("Ons kenmerk", ["{{ brief.kenmerk }}"]),
+    ("Bijlage(n)", ["{{ brief.aantal_bijlagen }}"]),
+]
+
+
+def first_page_header(document, section) -> None:
     """Letterhead, addressee, sender block and subject: page 1 only."""
+    paragraph_style(document, "Briefhoofd", size=20, bold=True, color=HOUSE_BLUE, line=1.0)
+    paragraph_style(document, "Briefhoofd eenheid", base="Briefhoofd", size=11)
+    paragraph_style(document, "Briefhoofd afdeling", base="Briefhoofd", size=10, bold=False,
+                    after=18)
+    paragraph_style(document, "Geadresseerde")
+    paragraph_style(document, "Afzendergegevens kop", size=7.5, bold=True, color=GREY,
+                    before=5, line=1.0)
+    paragraph_style(document, "Afzendergegevens", size=7.5, line=1.0)
+    paragraph_style(document, "Onderwerp", before=18, after=24, outline_level=0)
     header = section.first_page_header
     header.is_linked_to_previous = False
-    letterhead = header.paragraphs[0]
-    run = letterhead.add_run("{{ afzender.organisatie }}")
-    run.bold = True
-    run.font.size = Pt(20)
-    run.font.color.rgb = HOUSE_BLUE
-    add_paragraph(header, "{{ afzender.eenheid }}", bold=True, size=11, color=HOUSE_BLUE)
-    add_paragraph(header, "{{ afzender.afdeling }}", size=10, color=HOUSE_BLUE, space_after=18)
+    header.paragraphs[0].style = document.styles["Briefhoofd"]
+    header.paragraphs[0].add_run("{{ afzender.organisatie }}")
+    add_paragraph(header, "{{ afzender.eenheid }}", "Briefhoofd eenheid")
+    add_paragraph(header, "{{ afzender.afdeling }}", "Briefhoofd afdeling")
 
     table = header.add_table(rows=1, cols=2, width=Mm(165))
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     no_borders(table)
     left, right = table.rows[0].cells
     left.width, right.width = Mm(110), Mm(55)
-    left.paragraphs[0].text = "{%p for regel in gemeente.adresregels %}"
-    add_paragraph(left, "{{ regel }}")
-    add_paragraph(left, "{%p endfor %}")
-    right.paragraphs[0].text = "{%p for rij in briefhoofd.afzenderblok %}"
-    label = add_paragraph(right, "{{ rij.label }}", bold=True, size=7.5, color=GREY)
-    label.paragraph_format.space_before = Pt(5)
-    add_paragraph(right, "{%p for regel in rij.regels %}")
-    add_paragraph(right, "{{ regel }}", size=7.5)
-    add_paragraph(right, "{%p endfor %}")
-    add_paragraph(right, "{%p endfor %}")
-    for paragraph in right.paragraphs:
-        paragraph.paragraph_format.line_spacing = 1.0
+    left.paragraphs[0].style = document.styles["Geadresseerde"]
+    left.paragraphs[0].add_run("De gemeenteraad van {{ gemeente.naam }}")
+    add_paragraph(left, "{{ gemeente.postadres.postbus }}", "Geadresseerde")
+    add_paragraph(left, "{{ gemeente.postadres.postcode }}  {{ gemeente.postadres.plaats }}",
+                  "Geadresseerde")
+    first = True
+    for label, lines in SENDER_BLOCK:
+        paragraph = right.paragraphs[0] if first else right.add_paragraph()
+        paragraph.style = document.styles["Afzendergegevens kop"]
+        paragraph.add_run(label)
+        first = False
+        for line in lines:
+            add_paragraph(right, line, "Afzendergegevens")
 
-    subject = add_paragraph(header, "", space_after=24)
-    subject.paragraph_format.space_before = Pt(18)
+    subject = add_paragraph(header, "", "Onderwerp")
     label = subject.add_run("Onderwerp\t")
     label.font.color.rgb = GREY
     value = subject.add_run("{{ brief.onderwerp }}")
@@ -149,25 +216,13 @@ def continuation_header_and_footer(section) -> None:
     """From page 2: a running header with subject and date, and 'Pagina x van y'."""
     header = section.header
     header.is_linked_to_previous = False
-    running = header.paragraphs[0]
-    run = running.add_run("{{ afzender.afdeling }} {{ afzender.eenheid }} · {{ brief.datum }}"
-                          " · {{ brief.onderwerp }}")
-    run.font.size = Pt(7.5)
-    run.font.color.rgb = GREY
+    header.paragraphs[0].style = "Header"
+    header.paragraphs[0].add_run("{{ afzender.afdeling }} {{ afzender.eenheid }} · "
+                                 "{{ brief.datum }} · {{ brief.onderwerp }}")
     section.footer.is_linked_to_previous = False
-    page_numbers(section.footer.paragraphs[0], size=7.5)
+    section.footer.paragraphs[0].style = "Footer"
+    page_numbers(section.footer.paragraphs[0])
     section.first_page_footer.is_linked_to_previous = False
-
-
-def page_numbers(paragraph, size: float) -> None:
-    """'Pagina x van y', right-aligned, from Word's PAGE and NUMPAGES fields."""
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph.add_run("Pagina ")
-    add_field(paragraph, "PAGE", "1")
-    paragraph.add_run(" van ")
-    add_field(paragraph, "NUMPAGES", "1")
-    for run in paragraph.runs:
-        run.font.size = Pt(size)
 
 
 def block_loop(blocks: str) -> list[tuple[str, str | None]]:
@@ -195,19 +250,34 @@ def block_loop(blocks: str) -> list[tuple[str, str | None]]:
 
 TABLE = object()  # marks where block_loop puts its table
 
+# A table cell: its text in the paragraph style of its column's alignment.
+CELL = [("{%p if cel.uitlijning == 'midden' %}", None),
+        ("{{r cel.opmaak }}", "Tabeltekst midden"),
+        ("{%p elif cel.uitlijning == 'rechts' %}", None),
+        ("{{r cel.opmaak }}", "Tabeltekst rechts"),
+        ("{%p else %}", None),
+        ("{{r cel.opmaak }}", "Tabeltekst"),
+        ("{%p endif %}", None)]
+
 
 def add_table_block(document) -> None:
     """A table whose columns and rows come from a Markdown table; the header row repeats
     on every page."""
     table = document.add_table(rows=4, cols=3)
     table.style = "Table Grid"
-    rows = [("{%tc for cel in blok.kop %}", "{{r cel }}", "{%tc endfor %}"),
+    rows = [("{%tc for cel in blok.kop %}", CELL, "{%tc endfor %}"),
             ("{%tr for rij in blok.rijen %}", "", ""),
-            ("{%tc for cel in rij %}", "{{r cel }}", "{%tc endfor %}"),
+            ("{%tc for cel in rij %}", CELL, "{%tc endfor %}"),
             ("{%tr endfor %}", "", "")]
     for index, texts in enumerate(rows):
         for column, text in enumerate(texts):
-            table.cell(index, column).text = text
+            cell = table.cell(index, column)
+            if isinstance(text, list):
+                cell.paragraphs[0].text = text[0][0]
+                for line, style in text[1:]:
+                    add_paragraph(cell, line, style)
+            else:
+                cell.text = text
     header = table.rows[0]._tr.get_or_add_trPr()
     header.append(OxmlElement("w:tblHeader"))
 
@@ -217,16 +287,14 @@ def add_blocks(document, paragraphs) -> None:
         if text is TABLE:
             add_table_block(document)
             continue
-        paragraph = document.add_paragraph(style=style)
-        if text:
-            paragraph.add_run(text)
+        add_paragraph(document, text, style)
 
 
 BODY = [
     ("{{ brief.aanhef }}", "Body Text"),
     *block_loop("tekst"),
     ("{{ brief.slot }}", "Body Text"),
-    ("", None),
+    ("", None),  # the space for the signature: two empty lines, in all three formats
     ("", None),
     ("{{ afzender.ondertekening.naam }}", None),
     ("{{ afzender.ondertekening.functie }}", None),
@@ -239,38 +307,41 @@ BODY = [
 ]
 
 
+def page_setup(section, top: float) -> None:
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(25), Mm(20)
+    section.top_margin, section.bottom_margin = Mm(top), Mm(20)
+    section.header_distance, section.footer_distance = Mm(12), Mm(10)
+
+
 def make_brief(path: Path) -> None:
     document = Document()
     style_document(document)
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(25), Mm(20)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.header_distance, section.footer_distance = Mm(12), Mm(10)
+    page_setup(section, top=20)
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.different_first_page_header_footer = True
-    first_page_header(section)
+    first_page_header(document, section)
     continuation_header_and_footer(section)
     add_blocks(document, BODY)
-    save(document, path, title="{{ brief.onderwerp }} – gemeenteraad van {{ gemeente.naam }}",
-         subject="{{ brief.onderwerp }}")
+    save(document, path)
 
 
-def save(document, path: Path, title: str, subject: str) -> None:
-    """Document properties (rendered too: Word shows the title), then save."""
+def save(document, path: Path) -> None:
+    """Save without a history: imvdoc writes each document's properties from content."""
     properties = document.core_properties
-    properties.title, properties.subject = title, subject
-    properties.author = "{{ afzender.afdeling }} {{ afzender.eenheid }}"
+    properties.title = properties.subject = properties.comments = ""
+    properties.author = properties.last_modified_by = "imvdoc"
     properties.language = "nl-NL"
-    properties.comments = "Sjabloon voor imvdoc: de velden tussen accolades vult imvdoc in."
     properties.revision = 1
     document.save(path)
 
 
 def add_toc(document) -> None:
-    """A Word table-of-contents field over Heading 1-2; Word fills it when fields update
-    (on opening, since updateFields is set)."""
+    """A Word table-of-contents field over Heading 1-2. imvdoc fills in its result with
+    the page numbers of the typeset plan, so Word and LibreOffice show it as it is."""
     paragraph = document.add_paragraph()
+
     def field_char(kind: str):
         run = OxmlElement("w:r")
         char = OxmlElement("w:fldChar")
@@ -285,12 +356,8 @@ def add_toc(document) -> None:
     run.append(instruction)
     paragraph._p.append(run)
     field_char("separate")
-    paragraph.add_run("De inhoudsopgave verschijnt als Word de velden bijwerkt (F9).")
+    paragraph.add_run("{{ inhoudsopgave }}")
     field_char("end")
-    settings = document.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
 
 
 def number_headings(document) -> None:
@@ -337,40 +404,52 @@ def number_headings(document) -> None:
 
 
 def make_plan(path: Path) -> None:
-    """The plan: title page, table of contents, numbered chapters, CONCEPT header on a concept."""
+    """The plan: title page, table of contents, numbered chapters, CONCEPT on a concept."""
     document = Document()
     style_document(document)
     number_headings(document)
+    document.styles["Heading 1"].paragraph_format.page_break_before = False
+    document.styles["Heading 1"].font.size = Pt(16)
+    document.styles["Heading 2"].font.size = Pt(12)
+    paragraph_style(document, "Titelpagina organisatie", size=12, bold=True, color=HOUSE_BLUE,
+                    after=120)
+    title = paragraph_style(document, "Title", size=24, bold=True, color=HOUSE_BLUE, after=18)
+    _plain_font(title)
+    paragraph_style(document, "Conceptmarkering", size=28, bold=True, color=CONCEPT_RED,
+                    after=6)
+    paragraph_style(document, "Titelpagina gegevens", size=12, after=6)
+    paragraph_style(document, "Inhoud kop", size=14, bold=True, color=HOUSE_BLUE, after=8,
+                    keep_with_next=True)
+    for level, indent in ((1, 0), (2, 7)):
+        style = paragraph_style(document, f"toc {level}", after=2)
+        style.paragraph_format.left_indent = Mm(indent)
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(25), Mm(20)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    page_setup(section, top=22)
     header = section.header
+    header.paragraphs[0].style = "Header"
     run = header.paragraphs[0].add_run(
         "{% if versie.concept %}CONCEPT · {% endif %}{{ plan.afkorting }} · versie "
         "{{ versie.nummer }} · {{ versie.datum }}")
     run.bold = True
-    run.font.size = Pt(8)
     run.font.color.rgb = HOUSE_BLUE
-    page_numbers(section.footer.paragraphs[0], size=8)
+    section.footer.paragraphs[0].style = "Footer"
+    page_numbers(section.footer.paragraphs[0])
 
-    add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}", bold=True,
-                  size=12, color=HOUSE_BLUE, space_after=120)
-    title = document.add_paragraph("{{ plan.titel }}", style="Title")
-    title.runs[0].font.color.rgb = HOUSE_BLUE
+    add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}",
+                  "Titelpagina organisatie")
+    add_paragraph(document, "{{ plan.titel }}", "Title")
     add_paragraph(document, "{%p if versie.concept %}")
-    add_paragraph(document, "CONCEPT", bold=True, size=28, color=RGBColor(0xB0, 0x00, 0x20),
-                  space_after=6)
+    add_paragraph(document, "CONCEPT", "Conceptmarkering")
     add_paragraph(document, "{%p endif %}")
-    add_paragraph(document, "{{ versie.omschrijving }}", size=12, space_after=6)
-    add_paragraph(document, "Versie {{ versie.nummer }} · {{ versie.datum }}", size=12)
+    add_paragraph(document, "{{ versie.omschrijving }}", "Titelpagina gegevens")
+    add_paragraph(document, "Versie {{ versie.nummer }} · {{ versie.datum }}",
+                  "Titelpagina gegevens")
     document.add_page_break()
-    add_paragraph(document, "Inhoud", bold=True, size=14, color=HOUSE_BLUE, space_after=8)
+    add_paragraph(document, "Inhoud", "Inhoud kop")
     add_toc(document)
     document.add_page_break()
     add_blocks(document, block_loop("tekst"))
-    save(document, path, title="{{ plan.titel }} (versie {{ versie.nummer }})",
-         subject="{{ versie.omschrijving }}")
+    save(document, path)
 
 
 def main() -> int:
