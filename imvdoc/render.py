@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate, RichText
 from jinja2 import Environment, Template
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import meta
 from lxml import etree
 
+from imvdoc import __version__
 from imvdoc.convert import check_docx
 from imvdoc.errors import Problem, TemplateError, display_path
 from imvdoc.markdown import Block
@@ -49,6 +52,17 @@ def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
             item["rijen"] = [[_rich(cell) for cell in row] for row in block.rows[1:]]
         result.append(item)
     return result
+
+
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What a document says about itself (Word's File > Info), taken from the content."""
+
+    title: str
+    subject: str
+    author: str
+    created: dt.date
+    language: str = "nl-NL"
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,7 @@ class WordTemplate:
                 self._compiled.from_string(source)
             except JinjaTemplateError as error:
                 raise self._error(_with_context(error, source)) from None
+        self._bases: dict[bool, bytes] = {}
 
     def _tag_parts(self):
         """(zip name, part) of every part that may hold tags: the document first, then its
@@ -134,8 +149,14 @@ class WordTemplate:
         rendered = self.render_document(context)
         return rendered.data, rendered.body_key
 
-    def render_document(self, context: dict[str, Any]) -> Rendered:
-        """The filled-in .docx: the same context gives the same bytes."""
+    def render_document(self, context: dict[str, Any],
+                        properties: DocumentProperties | None = None) -> Rendered:
+        """The filled-in .docx: the same context and properties give the same bytes.
+
+        With `properties`, the document properties are written fresh from them (and
+        nothing of the template's history stays: no thumbnail, no template name, no
+        editing time); without, the template's own docProps/core.xml is filled in.
+        """
         docxtpl = self._docxtpl
         docxtpl.render_init()  # numbers drawings from the same start every time
         parts = {}
@@ -150,24 +171,32 @@ class WordTemplate:
             parts[name] = etree.tostring(tree, encoding="UTF-8", xml_declaration=True,
                                          standalone=True)
         members = dict(parts)
-        if _CORE in self._sources:
+        if properties is not None:
+            members[_CORE] = _core_xml(properties)
+        elif _CORE in self._sources:
             try:
                 core = self._compiled.from_string(self._sources[_CORE]).render(context)
             except JinjaTemplateError as error:
                 raise self._error(error) from None
             members[_CORE] = core.encode("utf-8")
         body = b"".join(name.encode() + b"\0" + parts[name] for name in self._body_names)
-        out = io.BytesIO(self._base)
+        out = io.BytesIO(self._base(clean=properties is not None))
         with zipfile.ZipFile(out, "a") as target:
             for name in sorted(members):
                 _write_member(target, name, members[name])
         return Rendered(data=out.getvalue(), parts=parts,
                         body_key=hashlib.sha256(self._data_key + body).hexdigest())
 
-    @functools.cached_property
-    def _base(self) -> bytes:
-        """The template's members that no render changes, zipped once."""
-        return _zip_members(self.data, {}, set(self._parts) | (set(self._sources) & {_CORE}))
+    def _base(self, clean: bool) -> bytes:
+        """The template's members that no render changes, zipped once; `clean`: with fresh
+        extended properties and without the thumbnail, for fresh core properties."""
+        if clean not in self._bases:
+            leave_out = set(self._parts)
+            if clean or _CORE in self._sources:
+                leave_out.add(_CORE)  # every render writes it
+            changes = _cleaned_package(self.data) if clean else {}
+            self._bases[clean] = _zip_members(self.data, changes, leave_out)
+        return self._bases[clean]
 
     def _error(self, error: JinjaTemplateError) -> TemplateError:
         """Name the template and the text around the mistake: an XML line number means
@@ -216,7 +245,87 @@ def _jinja_source(xml: str) -> str:
 
 
 _CORE = "docProps/core.xml"
+_APP = "docProps/app.xml"
 _TAG_PART_TYPES = (CT.WML_HEADER, CT.WML_FOOTER, CT.WML_FOOTNOTES, CT.WML_ENDNOTES)
+_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+       "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+       "dcmitype": "http://purl.org/dc/dcmitype/",
+       "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+       "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+       "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+       "ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
+
+
+def _core_xml(properties: DocumentProperties) -> bytes:
+    """docProps/core.xml from the properties alone; both dates are the document's date
+    at noon UTC, so the same content gives the same bytes."""
+    ns = _NS
+    moment = f"{properties.created.isoformat()}T12:00:00Z"
+    root = etree.Element(f"{{{ns['cp']}}}coreProperties", nsmap={
+        prefix: ns[prefix] for prefix in ("cp", "dc", "dcterms", "dcmitype", "xsi")})
+    for tag, text in (("dc:title", properties.title), ("dc:subject", properties.subject),
+                      ("dc:creator", properties.author),
+                      ("cp:lastModifiedBy", properties.author), ("cp:revision", "1"),
+                      ("dcterms:created", moment), ("dcterms:modified", moment),
+                      ("dc:language", properties.language)):
+        prefix, local = tag.split(":")
+        element = etree.SubElement(root, f"{{{ns[prefix]}}}{local}")
+        element.text = text
+        if prefix == "dcterms":
+            element.set(f"{{{ns['xsi']}}}type", "dcterms:W3CDTF")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+
+
+def _app_xml() -> bytes:
+    """docProps/app.xml naming imvdoc as the application; AppVersion as Word reads it,
+    digits with one dot."""
+    ns = _NS["ep"]
+    root = etree.Element(f"{{{ns}}}Properties", nsmap={None: ns, "vt": _NS["vt"]})
+    version = ".".join(__version__.split(".")[:2])
+    for tag, text in (("TotalTime", "0"), ("Application", "imvdoc"), ("DocSecurity", "0"),
+                      ("AppVersion", version)):
+        etree.SubElement(root, f"{{{ns}}}{tag}").text = text
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+
+
+def _cleaned_package(data: bytes) -> dict[str, bytes | None]:
+    """The package-level members that change when the document properties are written
+    fresh: a new app.xml; no thumbnail; the package relationships and content types
+    without the thumbnail and with both properties parts. None drops a member."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        rels = etree.fromstring(archive.read("_rels/.rels"))
+        types = etree.fromstring(archive.read("[Content_Types].xml"))
+    changes: dict[str, bytes | None] = {_APP: _app_xml()}
+    relationship, override = f"{{{_NS['rel']}}}Relationship", f"{{{_NS['ct']}}}Override"
+    for rel in rels.findall(relationship):
+        if rel.get("Type") in (RT.THUMBNAIL, RT.CORE_PROPERTIES, RT.EXTENDED_PROPERTIES):
+            if rel.get("Type") == RT.THUMBNAIL:
+                changes[rel.get("Target").lstrip("/")] = None
+            rels.remove(rel)
+    for number, (kind, target) in enumerate(((RT.CORE_PROPERTIES, _CORE),
+                                             (RT.EXTENDED_PROPERTIES, _APP))):
+        etree.SubElement(rels, relationship, Id=f"rIdImvdoc{number + 1}", Type=kind,
+                         Target=target)
+    dropped = {name for name, member in changes.items() if member is None}
+    unused_extensions = {_extension(name) for name in dropped} - {
+        _extension(name) for name in names if name not in dropped}
+    for entry in list(types):
+        if (entry.get("PartName", "").lstrip("/") in dropped | {_CORE, _APP}
+                or (entry.get("Extension") or "").lower() in unused_extensions):
+            types.remove(entry)
+    for part_name, content_type in ((_CORE, CT.OPC_CORE_PROPERTIES),
+                                    (_APP, CT.OFC_EXTENDED_PROPERTIES)):
+        etree.SubElement(types, override, PartName=f"/{part_name}", ContentType=content_type)
+    for name, root in (("_rels/.rels", rels), ("[Content_Types].xml", types)):
+        changes[name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True,
+                                       standalone=True)
+    return changes
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower()
 
 
 def _zip_members(data: bytes, changes: dict[str, bytes | None], leave_out: set[str]) -> bytes:

@@ -1,5 +1,5 @@
 """Rendering Word templates: tags Word split into runs, escaping, every part with tags,
-reproducible bytes."""
+document properties, reproducible bytes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from docx_samples import png_bytes, write_footnote_and_endnote
-from imvdoc.render import WordTemplate
+from imvdoc import __version__
+from imvdoc.render import DocumentProperties, WordTemplate
 
 
 def test_a_tag_that_word_split_over_runs_still_renders(tmp_path):
@@ -81,14 +82,76 @@ def test_a_render_compiles_no_template_again(tmp_path, monkeypatch):
     assert compiled == []
 
 
+PROPERTIES = DocumentProperties(title="Stand van zaken IMV – gemeenteraad van Haarlem",
+                                subject="Stand van zaken IMV", author="Politie & <Noord>",
+                                created=dt.date(2023, 5, 9))
+
+
+def template_with_history(path):
+    """A template that carries what Word leaves in one: a description, keywords, an
+    editing time, a company, and the thumbnail python-docx's own template has."""
+    document = docx.Document()
+    document.add_paragraph("{{ x }}")
+    core = document.core_properties
+    core.comments, core.keywords, core.title = "Sjabloon van 2013", "oud, sjabloon", "Oud"
+    core.revision, core.last_modified_by = 42, "Iemand anders"
+    document.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["docProps/app.xml"] = members["docProps/app.xml"].replace(
+        b"<TotalTime>", b"<Company>Oud bedrijf</Company><Manager>Baas</Manager><TotalTime>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert "docProps/thumbnail.jpeg" in members
+    return path
+
+
+def test_document_properties_come_from_the_content_alone(tmp_path):
+    template = WordTemplate(template_with_history(tmp_path / "t.docx"))
+    output = tmp_path / "uit.docx"
+    output.write_bytes(template.render_document({"x": "tekst"}, PROPERTIES).data)
+
+    core = docx.Document(str(output)).core_properties
+    noon = dt.datetime(2023, 5, 9, 12, 0, tzinfo=dt.timezone.utc)
+    assert (core.title, core.subject, core.author, core.last_modified_by) == (
+        PROPERTIES.title, PROPERTIES.subject, "Politie & <Noord>", "Politie & <Noord>")
+    assert (core.created, core.modified, core.language, core.revision) == (
+        noon, noon, "nl-NL", 1)
+    assert (core.comments, core.keywords, core.category, core.content_status,
+            core.identifier, core.version, core.last_printed) == ("", "", "", "", "", "", None)
+    with zipfile.ZipFile(output) as archive:
+        names = archive.namelist()
+        app = etree.fromstring(archive.read("docProps/app.xml"))
+        package_rels = archive.read("_rels/.rels").decode()
+        content_types = archive.read("[Content_Types].xml").decode()
+    assert {etree.QName(e).localname: e.text for e in app} == {
+        "Application": "imvdoc", "AppVersion": ".".join(__version__.split(".")[:2]),
+        "TotalTime": "0", "DocSecurity": "0"}
+    assert "thumbnail" not in " ".join(names) + package_rels + content_types
+    assert 'Extension="jpeg"' not in content_types
+
+
+def test_without_properties_the_templates_own_are_filled_in(tmp_path):
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    document.add_paragraph("{{ x }}")
+    document.core_properties.title = "Brief aan {{ x }}"
+    document.save(path)
+    output = tmp_path / "uit.docx"
+    output.write_bytes(WordTemplate(path).render({"x": "Haarlem"}))
+    assert docx.Document(str(output)).core_properties.title == "Brief aan Haarlem"
+
+
 # Renders in a fresh process: an earlier render of other values first, so that state one
 # render leaves for the next shows too. The .docx goes to stdout.
 RENDER_IN_A_FRESH_PROCESS = """
-import sys
-from imvdoc.render import WordTemplate
+import datetime as dt, sys
+from imvdoc.render import DocumentProperties, WordTemplate
 template = WordTemplate(sys.argv[1])
+properties = DocumentProperties("Titel", "Onderwerp", "Auteur", dt.date(2023, 5, 9))
 for values in sys.argv[2:]:
-    data = template.render_document({"x": values, "rijen": values.split()}).data
+    data = template.render_document({"x": values, "rijen": values.split()}, properties).data
 sys.stdout.buffer.write(data)
 """
 
