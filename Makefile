@@ -21,12 +21,13 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 # The lock: every dependency of pyproject.toml (with the test extra), for every platform,
-# plus pip and setuptools, which install and build imvdoc.
+# plus pip and setuptools, which install and build imvdoc. Pins that still fit stay;
+# `make lock UV_ARGS=--upgrade` takes the newest versions.
 lock: $(STAMP) ## Pin every dependency with hashes in requirements.lock (after changing pyproject.toml)
 	$(BIN)/python -m pip install --quiet $(UV)
 	printf 'pip\nsetuptools>=68\n' | $(BIN)/uv pip compile --quiet pyproject.toml - --extra test \
 	    --universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' \
-	    --output-file requirements.lock
+	    --output-file requirements.lock $(UV_ARGS)
 
 letters: $(STAMP) ## Build every letter of every mailing for every gemeente (DOCX, PDF, HTML)
 	$(BIN)/imvdoc letters
