@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx.oxml import parse_xml
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate, RichText
+from jinja2 import Environment, Template
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import meta
 from lxml import etree
 
+from imvdoc import __version__
 from imvdoc.convert import check_docx
 from imvdoc.errors import Problem, TemplateError, display_path
 from imvdoc.markdown import Block
@@ -57,13 +62,39 @@ def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
     return result
 
 
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What a document says about itself (Word's File > Info), taken from the content."""
+
+    title: str
+    subject: str
+    author: str
+    created: dt.date
+    language: str = "nl-NL"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A filled-in Word template."""
+
+    data: bytes
+    """The .docx."""
+    parts: dict[str, bytes]
+    """Zip name -> rendered XML of every part that may hold tags: the document, its
+    headers and footers, footnotes and endnotes."""
+    body_key: str
+    """A key of what pandoc reads (the template and the rendered document, footnotes and
+    endnotes, not headers and footers): documents with the same key give the same pandoc
+    output."""
+
+
 class WordTemplate:
     """A .docx template, read and compiled once, rendered for many letters.
 
-    docxtpl's own steps (patching Word's XML so tags survive, listing characters, table
-    columns) are used, but its per-render reload of the document through python-docx is
-    not: each part's Jinja template is compiled once, and a render only fills the parts
-    and zips them with the template's other files.
+    A render takes docxtpl's own steps for each part (`render_xml_part`, `fix_tables`,
+    `fix_docpr_ids`) with an environment that hands back the template compiled when the
+    .docx was read, and zips the parts with the template's other files; docxtpl's
+    `render()` would reload the whole document through python-docx for every letter.
     """
 
     def __init__(self, path: Path, root: Path | None = None):
@@ -76,34 +107,35 @@ class WordTemplate:
         self.data = self.path.read_bytes()
         self._data_key = hashlib.sha256(self.data).digest()
         self.environment = make_environment(autoescape=True)
+        self._compiled = _CompiledOnce(self.environment)
         self._docxtpl = DocxTemplate(io.BytesIO(self.data))
         self._docxtpl.init_docx()
-        self._sources: dict[str, str] = {}
-        self._templates: dict[str, Any] = {}
-        for name, xml in self._part_sources():
-            self._sources[name] = xml
-            try:
-                self._templates[name] = self.environment.from_string(xml)
-            except JinjaTemplateError as error:
-                raise self._error(_with_context(error, xml)) from None
-        self._base = _zip_without(self.data, set(self._templates))
-
-    def _part_sources(self):
-        """(zip name, patched XML) of every part that may hold tags: the document, its
-        headers and footers, and the document properties."""
-        document = self._docxtpl.docx
-        parts = [document.part] + [
-            rel.target_part for rel in document.part.rels.values()
-            if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)
-        ]
-        for part in parts:
-            xml = self._docxtpl.patch_xml(self._docxtpl.xml_to_string(parse_xml(part.blob)))
-            yield part.partname.lstrip("/"), re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+        self._parts = dict(self._tag_parts())
+        self._body_names = [name for name, part in self._parts.items()
+                            if part.content_type not in (CT.WML_HEADER, CT.WML_FOOTER)]
+        self._sources = {name: self._docxtpl.patch_xml(self._docxtpl.get_part_xml(part))
+                         for name, part in self._parts.items()}
         with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-            if _CORE in archive.namelist():
-                core = archive.read(_CORE).decode("utf-8")
-                if "{{" in core or "{%" in core:
-                    yield _CORE, core
+            core = archive.read(_CORE).decode("utf-8") if _CORE in archive.namelist() else ""
+        if "{{" in core or "{%" in core:
+            self._sources[_CORE] = core
+        for name, source in self._sources.items():  # a mistake is reported here, once
+            source = source if name == _CORE else _jinja_source(source)
+            try:
+                self._compiled.from_string(source)
+            except JinjaTemplateError as error:
+                raise self._error(_with_context(error, source)) from None
+        self._bases: dict[bool, bytes] = {}
+
+    def _tag_parts(self):
+        """(zip name, part) of every part that may hold tags: the document first, then its
+        headers, footers, footnotes and endnotes (docxtpl's render() skips endnotes)."""
+        document = self._docxtpl.docx.part
+        yield document.partname.lstrip("/"), document
+        others = [part for part in document.package.iter_parts()
+                  if part.content_type in _TAG_PART_TYPES]
+        for part in sorted(others, key=lambda part: part.partname):
+            yield part.partname.lstrip("/"), part
 
     @functools.cached_property
     def _variables(self) -> frozenset[str]:
@@ -118,33 +150,61 @@ class WordTemplate:
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The filled-in .docx, with fixed zip timestamps."""
-        return self.render_with_key(context)[0]
+        return self.render_document(context).data
 
     def render_with_key(self, context: dict[str, Any]) -> tuple[bytes, str]:
-        """The filled-in .docx, and a key of what pandoc reads of it (the document body,
-        not headers and footers): letters with the same key give the same pandoc output."""
-        rendered = {}
-        for name, template in self._templates.items():
+        """The filled-in .docx and the key of what pandoc reads of it (see Rendered)."""
+        rendered = self.render_document(context)
+        return rendered.data, rendered.body_key
+
+    def render_document(self, context: dict[str, Any],
+                        properties: DocumentProperties | None = None) -> Rendered:
+        """The filled-in .docx: the same context and properties give the same bytes.
+
+        With `properties`, the document properties are written fresh from them (and
+        nothing of the template's history stays: no thumbnail, no template name, no
+        editing time); without, the template's own docProps/core.xml is filled in.
+        """
+        docxtpl = self._docxtpl
+        docxtpl.render_init()  # numbers drawings from the same start every time
+        parts = {}
+        for name, part in self._parts.items():
             try:
-                xml = template.render(context)
+                xml = docxtpl.render_xml_part(self._sources[name], part, context,
+                                              self._compiled)
             except JinjaTemplateError as error:
                 raise self._error(error) from None
-            if name == _CORE:
-                rendered[name] = xml.encode("utf-8")
-                continue
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
-                xml = xml.replace(escaped, tag)
-            xml = self._docxtpl.resolve_listing(xml)
-            tree = self._docxtpl.fix_tables(xml)  # columns made by {%tc %} loops
-            rendered[name] = etree.tostring(tree, encoding="UTF-8", xml_declaration=True,
-                                            standalone=True)
-        body_key = hashlib.sha256(self._data_key + rendered[_DOCUMENT]).hexdigest()
-        out = io.BytesIO(self._base)  # the members no tag touches, compressed once
+            tree = docxtpl.fix_tables(xml)  # columns made by {%tc %} loops
+            docxtpl.fix_docpr_ids(tree)  # drawings copied by a loop get ids of their own
+            parts[name] = etree.tostring(tree, encoding="UTF-8", xml_declaration=True,
+                                         standalone=True)
+        members = dict(parts)
+        if properties is not None:
+            members[_CORE] = _core_xml(properties)
+        elif _CORE in self._sources:
+            try:
+                core = self._compiled.from_string(self._sources[_CORE]).render(context)
+            except JinjaTemplateError as error:
+                raise self._error(error) from None
+            members[_CORE] = core.encode("utf-8")
+        body = b"".join(name.encode() + b"\0" + parts[name] for name in self._body_names)
+        out = io.BytesIO(self._base(clean=properties is not None))
         with zipfile.ZipFile(out, "a") as target:
-            for name in sorted(rendered):
-                _write_member(target, name, rendered[name])
-        return out.getvalue(), body_key
+            for name in sorted(members):
+                _write_member(target, name, members[name])
+        return Rendered(data=out.getvalue(), parts=parts,
+                        body_key=hashlib.sha256(self._data_key + body).hexdigest())
+
+    def _base(self, clean: bool) -> bytes:
+        """The template's members that no render changes, zipped once; `clean`: with fresh
+        extended properties and without the thumbnail, for fresh core properties."""
+        if clean not in self._bases:
+            leave_out = set(self._parts)
+            if clean or _CORE in self._sources:
+                leave_out.add(_CORE)  # every render writes it
+            changes = _cleaned_package(self.data) if clean else {}
+            self._bases[clean] = _zip_members(self.data, changes, leave_out)
+        return self._bases[clean]
 
     def _error(self, error: JinjaTemplateError) -> TemplateError:
         """Name the template and the text around the mistake: an XML line number means
@@ -171,26 +231,134 @@ class WordTemplate:
         return None
 
 
+class _CompiledOnce:
+    """The Jinja environment a render hands to docxtpl's render_xml_part: `from_string`
+    compiles a source the first time it sees it and returns that template after."""
+
+    def __init__(self, environment: Environment):
+        self.environment = environment
+        self._templates: dict[str, Template] = {}
+
+    def from_string(self, source: str) -> Template:
+        template = self._templates.get(source)
+        if template is None:
+            template = self._templates[source] = self.environment.from_string(source)
+        return template
+
+
+def _jinja_source(xml: str) -> str:
+    """The text docxtpl's render_xml_part compiles of a patched part: each paragraph on
+    a line of its own, so that an error's line points at a paragraph."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
 _CORE = "docProps/core.xml"
-_DOCUMENT = "word/document.xml"
+_APP = "docProps/app.xml"
+_TAG_PART_TYPES = (CT.WML_HEADER, CT.WML_FOOTER, CT.WML_FOOTNOTES, CT.WML_ENDNOTES)
+_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+       "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+       "dcmitype": "http://purl.org/dc/dcmitype/",
+       "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+       "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+       "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+       "ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
 
 
-def _zip_without(data: bytes, names: set[str]) -> bytes:
-    """The template's zip without the members that are rendered, reproducibly written."""
+def _core_xml(properties: DocumentProperties) -> bytes:
+    """docProps/core.xml from the properties alone; both dates are the document's date
+    at noon UTC, so the same content gives the same bytes."""
+    ns = _NS
+    moment = f"{properties.created.isoformat()}T12:00:00Z"
+    root = etree.Element(f"{{{ns['cp']}}}coreProperties", nsmap={
+        prefix: ns[prefix] for prefix in ("cp", "dc", "dcterms", "dcmitype", "xsi")})
+    for tag, text in (("dc:title", properties.title), ("dc:subject", properties.subject),
+                      ("dc:creator", properties.author),
+                      ("cp:lastModifiedBy", properties.author), ("cp:revision", "1"),
+                      ("dcterms:created", moment), ("dcterms:modified", moment),
+                      ("dc:language", properties.language)):
+        prefix, local = tag.split(":")
+        element = etree.SubElement(root, f"{{{ns[prefix]}}}{local}")
+        element.text = text
+        if prefix == "dcterms":
+            element.set(f"{{{ns['xsi']}}}type", "dcterms:W3CDTF")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+
+
+def _app_xml() -> bytes:
+    """docProps/app.xml naming imvdoc as the application; AppVersion as Word reads it,
+    digits with one dot."""
+    ns = _NS["ep"]
+    root = etree.Element(f"{{{ns}}}Properties", nsmap={None: ns, "vt": _NS["vt"]})
+    version = ".".join(__version__.split(".")[:2])
+    for tag, text in (("TotalTime", "0"), ("Application", "imvdoc"), ("DocSecurity", "0"),
+                      ("AppVersion", version)):
+        etree.SubElement(root, f"{{{ns}}}{tag}").text = text
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+
+
+def _cleaned_package(data: bytes) -> dict[str, bytes | None]:
+    """The package-level members that change when the document properties are written
+    fresh: a new app.xml; no thumbnail; the package relationships and content types
+    without the thumbnail and with both properties parts. None drops a member."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        rels = etree.fromstring(archive.read("_rels/.rels"))
+        types = etree.fromstring(archive.read("[Content_Types].xml"))
+    changes: dict[str, bytes | None] = {_APP: _app_xml()}
+    relationship, override = f"{{{_NS['rel']}}}Relationship", f"{{{_NS['ct']}}}Override"
+    for rel in rels.findall(relationship):
+        if rel.get("Type") in (RT.THUMBNAIL, RT.CORE_PROPERTIES, RT.EXTENDED_PROPERTIES):
+            if rel.get("Type") == RT.THUMBNAIL:
+                changes[rel.get("Target").lstrip("/")] = None
+            rels.remove(rel)
+    for number, (kind, target) in enumerate(((RT.CORE_PROPERTIES, _CORE),
+                                             (RT.EXTENDED_PROPERTIES, _APP))):
+        etree.SubElement(rels, relationship, Id=f"rIdImvdoc{number + 1}", Type=kind,
+                         Target=target)
+    dropped = {name for name, member in changes.items() if member is None}
+    unused_extensions = {_extension(name) for name in dropped} - {
+        _extension(name) for name in names if name not in dropped}
+    for entry in list(types):
+        if (entry.get("PartName", "").lstrip("/") in dropped | {_CORE, _APP}
+                or (entry.get("Extension") or "").lower() in unused_extensions):
+            types.remove(entry)
+    for part_name, content_type in ((_CORE, CT.OPC_CORE_PROPERTIES),
+                                    (_APP, CT.OFC_EXTENDED_PROPERTIES)):
+        etree.SubElement(types, override, PartName=f"/{part_name}", ContentType=content_type)
+    for name, root in (("_rels/.rels", rels), ("[Content_Types].xml", types)):
+        changes[name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True,
+                                       standalone=True)
+    return changes
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower()
+
+
+def _zip_members(data: bytes, changes: dict[str, bytes | None], leave_out: set[str]) -> bytes:
+    """The template's zip, reproducibly written: members in `changes` replaced (or
+    dropped, for None), members in `leave_out` left out for a render to add."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
-            if item.filename not in names:
-                _write_member(target, item.filename, source.read(item.filename))
+            name = item.filename
+            if name in leave_out or (name in changes and changes[name] is None):
+                continue
+            _write_member(target, name, changes.get(name) or source.read(name))
+        for name in sorted(set(changes) - set(source.namelist())):
+            if changes[name] is not None and name not in leave_out:
+                _write_member(target, name, changes[name])
     return out.getvalue()
 
 
-def _with_context(error: JinjaTemplateError, xml: str) -> JinjaTemplateError:
-    """Attach the text around a syntax error, as docxtpl does (its lines of plain text)."""
+def _with_context(error: JinjaTemplateError, source: str) -> JinjaTemplateError:
+    """Attach the text around a syntax error, as docxtpl's render_xml_part does (its
+    lines of plain text)."""
     if getattr(error, "lineno", None):
         first = max(error.lineno - 4, 0)
         error.docx_context = [re.sub(r"<[^>]+>", "", line)
-                              for line in xml.splitlines()[first:first + 7]]
+                              for line in source.splitlines()[first:first + 7]]
     return error
 
 

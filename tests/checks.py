@@ -44,13 +44,14 @@ def assert_pdf_ua_and_a(pdf: Path | str | bytes) -> PdfReader:
     assert str(catalog.get("/Lang", "")).lower().startswith("nl"), "/Lang is niet Nederlands"
     assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"]), "titel wordt niet getoond"
     reader = PdfReader(io.BytesIO(data))
-    for page in reader.pages:
-        for font in page["/Resources"].get("/Font", {}).values():
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts", [font]):
-                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
-                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), \
-                    f"lettertype niet ingesloten: {font.get('/BaseFont')}"
+    fonts = [font.get_object() for page in reader.pages
+             for font in page["/Resources"].get("/Font", {}).values()]
+    assert fonts, "geen lettertype gevonden in de paginabronnen: de controle zou niets toetsen"
+    for font in fonts:
+        for descendant in font.get("/DescendantFonts", [font]):
+            descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), \
+                f"lettertype niet ingesloten: {font.get('/BaseFont')}"
     return reader
 
 

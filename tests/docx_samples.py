@@ -7,9 +7,11 @@ import zipfile
 import zlib
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as WordDocument
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -260,4 +262,33 @@ def write_zip_without_document(path: Path) -> Path:
     """A zip archive (like an .xlsx) that has no word/document.xml."""
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
+    return path
+
+
+def _notes_part(kind: str, text: str) -> bytes:
+    """word/footnotes.xml or word/endnotes.xml as Word writes it: the two separators, then
+    note 1 holding `text`."""
+    separators = "".join(
+        f'<w:{kind} w:type="{sep}" w:id="{number}"><w:p><w:r><w:{sep}/></w:r></w:p></w:{kind}>'
+        for number, sep in ((-1, "separator"), (0, "continuationSeparator")))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<w:{kind}s {nsdecls("w")}>{separators}<w:{kind} w:id="1"><w:p>'
+            f'<w:r><w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> {escape(text)}</w:t></w:r>'
+            f"</w:p></w:{kind}></w:{kind}s>").encode("utf-8")
+
+
+def write_footnote_and_endnote(path: Path, footnote: str, endnote: str,
+                               body: str = "Tekst met een voetnoot en een eindnoot.") -> Path:
+    """A paragraph with a footnote (word/footnotes.xml) and an endnote (word/endnotes.xml)
+    holding the given texts."""
+    document = Document()
+    paragraph = document.add_paragraph(body)
+    for kind, text, content_type, reltype in (
+            ("footnote", footnote, CT.WML_FOOTNOTES, RT.FOOTNOTES),
+            ("endnote", endnote, CT.WML_ENDNOTES, RT.ENDNOTES)):
+        part = Part(PackURI(f"/word/{kind}s.xml"), content_type, _notes_part(kind, text),
+                    document.part.package)
+        document.part.relate_to(part, reltype)
+        paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:{kind}Reference w:id="1"/></w:r>'))
+    document.save(path)
     return path

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 from conftest import build_letters, build_plan, copy_project, letter_paths
@@ -19,10 +22,15 @@ def outputs(project) -> dict[str, bytes]:
 
 
 def test_two_clean_builds_give_identical_bytes(tmp_path):
+    """One build in this process, one by the command line in fresh processes whose clock
+    reads 14 hours later (zip times are local times) and whose str hashes differ."""
     first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
-    for project in (first, second):
-        build_letters(project)
-        build_plan(project)
+    build_letters(first)
+    build_plan(first)
+    environment = {**os.environ, "TZ": "KIT-14", "PYTHONHASHSEED": "2"}
+    for command in ("letters", "draft"):
+        subprocess.run([sys.executable, "-m", "imvdoc", "--project", str(second.root),
+                        "--quiet", command], env=environment, check=True, capture_output=True)
     a, b = outputs(first), outputs(second)
     assert len(a) == 2 * 32 * 3 + 3
     assert a.keys() == b.keys()
