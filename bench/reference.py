@@ -16,7 +16,7 @@ from imvdoc.build import BuildPlan, job_for
 from imvdoc.convert import Converter
 from imvdoc.documents import Document, type_named
 from imvdoc.markdown import parse_blocks
-from imvdoc.render import WordTemplate, word_blocks
+from imvdoc.render import DocumentProperties, WordTemplate, word_blocks
 
 
 def make_document(plan: BuildPlan, document: Document) -> dict[str, bytes]:
@@ -25,7 +25,9 @@ def make_document(plan: BuildPlan, document: Document) -> dict[str, bytes]:
     template = WordTemplate(plan.project.templates_dir / doc_type.word_template,
                             plan.project.root)
     context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
-    docx = template.render(context)
+    docx = template.render_document(context, DocumentProperties(
+        title=document.title, subject=document.subject, author=document.author,
+        created=document.date)).data
     with tempfile.TemporaryDirectory(dir=plan.project.root) as work:
         source = Path(work) / f"{document.stem}.docx"
         source.write_bytes(docx)

@@ -34,7 +34,7 @@ from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
 from imvdoc.outputs import (FORMATS, document_paths, slug, staging_dir, sweep_staging,
                             write_atomic)
-from imvdoc.render import WordTemplate, word_blocks
+from imvdoc.render import DocumentProperties, Rendered, WordTemplate, word_blocks
 from imvdoc.uptodate import Selection, input_stamp, library_versions
 
 BATCH_SIZE = 100  # most documents per worker task
@@ -318,8 +318,8 @@ class BuildPlan:
         used = self.variables(doc_type.word_template)
         shown = {name: document.context[name] for name in sorted(used) if name in document.context}
         digest, _files = self._type_files(doc_type)
-        return key_of(doc_type.name, shown, document.markdown, document.title, document.author,
-                      document.date, doc_type.layout_data(self.content, document), digest,
+        return key_of(doc_type.name, shown, document.markdown, document.title, document.subject,
+                      document.author, document.date, doc_type.layout_data(self.content, document), digest,
                       self.tool)
 
     def inputs(self, document: Document) -> list[str]:
@@ -398,11 +398,13 @@ def job_for(plan: BuildPlan, document: Document, docx: Path, body_key: str | Non
                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc))
 
 
-def render(plan: BuildPlan, document: Document) -> tuple[bytes, str]:
-    """The filled-in Word file, and the key of its body (what pandoc reads)."""
+def render(plan: BuildPlan, document: Document) -> Rendered:
+    """The filled-in Word file, with its properties from the content."""
     doc_type = type_named(document.type_name)
     context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
-    return plan.word_template(doc_type.word_template).render_with_key(context)
+    properties = DocumentProperties(title=document.title, subject=document.subject,
+                                    author=document.author, created=document.date)
+    return plan.word_template(doc_type.word_template).render_document(context, properties)
 
 
 def _make_chunk(documents: list[Document]) -> ChunkResult:
@@ -412,7 +414,8 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
     jobs, rendered, staged_by_key = [], [], {}
     try:
         for index, document in enumerate(documents):
-            docx, body_key = render(plan, document)
+            rendered_docx = render(plan, document)
+            docx, body_key = rendered_docx.data, rendered_docx.body_key
             if body_key not in staged_by_key:  # pandoc reads each distinct body once
                 staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
                 staged_by_key[body_key].write_bytes(reading_copy(docx))

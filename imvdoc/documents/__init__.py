@@ -46,6 +46,9 @@ class Document:
     """The CBS code of the gemeente it is addressed to, if any (`--gemeente`, and the
     package that `distribute` makes for that gemeente)."""
     title: str = ""
+    """The title of all three files (PDF and HTML title, Word's document title)."""
+    subject: str = ""
+    """Word's subject property."""
     author: str = ""
     context: dict[str, Any] = field(default_factory=dict, repr=False)
     markdown: str = field(default="", repr=False)

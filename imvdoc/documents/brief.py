@@ -65,6 +65,7 @@ class Brief(DocumentType):
         document.markdown = markdown
         document.title = (f"{meta.onderwerp} – brief van {dutch_date(meta.datum)} aan de "
                           f"gemeenteraad van {gemeente.naam}")
+        document.subject = meta.onderwerp
         document.author = f"{afzender.afdeling} {afzender.eenheid}"
         context["briefhoofd"] = {"afzenderblok": [
             {"label": row["label"], "regels": row["lines"]}

@@ -37,6 +37,7 @@ class Plan(DocumentType):
         document.markdown = render_text(versie.body, versie.body_file, versie.body_line, context)
         status = "concept, " if versie.concept else ""
         document.title = f"{versie.plan.titel} ({status}versie {versie.versie})"
+        document.subject = versie.meta.omschrijving
         document.author = f"{content.afzender.afdeling} {content.afzender.eenheid}"
 
     def layout_data(self, content: Content, document: Document) -> dict:
