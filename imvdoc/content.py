@@ -30,7 +30,7 @@ from imvdoc.yamlsource import Located, dotted, load_yaml, split_front_matter
 
 # Control characters (other than tab and newline) cannot be in a Word document, and lone
 # surrogates are no text at all.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def unprintable(text: str) -> str | None:

@@ -47,6 +47,11 @@ local function base64(data)
   return table.concat(out)
 end
 
+-- A list item's paragraphs as plain text (a tight list), also inside a styled Div.
+local function tight(item)
+  return item:walk { Para = function(para) return pandoc.Plain(para.content) end }
+end
+
 -- Clean up what Word documents bring: tight lists, headings that start at level 2 and
 -- skip no level, no empty headings, no links to bookmarks that do not exist, images that
 -- a browser and typst can show (with alternative text).
@@ -104,14 +109,11 @@ local function normalise(doc, warnings)
       return image
     end,
     BulletList = function(list)
-      return pandoc.BulletList(list.content:map(function(item)
-        return item:map(function(block) return block.t == "Para" and pandoc.Plain(block.content) or block end)
-      end))
+      list.content = list.content:map(tight)
+      return list
     end,
     OrderedList = function(list)
-      list.content = list.content:map(function(item)
-        return item:map(function(block) return block.t == "Para" and pandoc.Plain(block.content) or block end)
-      end)
+      list.content = list.content:map(tight)
       return list
     end,
   }
@@ -180,6 +182,121 @@ local function typst_ready(doc, media_prefix)
   end }
 end
 
+-- Word styles. pandoc keeps the name of every paragraph's style (docx+styles) and empty
+-- paragraphs (the signature space). Every paragraph becomes a Div with a `word-style`
+-- attribute, every heading gets one ('heading 2' as in Word, whatever level it is shown
+-- at); the writers below turn them into the layout's `word-style` calls (typst) and the
+-- classes of the CSS made from the template (HTML). A paragraph that holds only the page
+-- break marker (see reading_copy) becomes a page break; the paragraphs of a Word table
+-- of contents become one place where the layout puts its own.
+local PAGE_BREAK = utf8.char(0xFDD0)
+
+local function styled(name, block, classes)
+  return pandoc.Div({ block }, pandoc.Attr("", classes or {}, { ["word-style"] = name }))
+end
+
+local function word_styles(doc)
+  doc = doc:walk { Div = function(div)
+    local name = div.attributes["custom-style"]
+    if not name then return nil end
+    if name:lower():match("^toc %d$") then
+      return pandoc.Div({}, pandoc.Attr("", { "inhoudsopgave" }))
+    end
+    local blocks = pandoc.Blocks({})
+    for _, block in ipairs(div.content) do
+      if (block.t == "Para" or block.t == "Plain") and #block.content == 0 then
+        blocks:insert(styled(name, pandoc.Plain({}), { "leeg" }))
+      elseif block.t == "Para" or block.t == "Plain" then
+        blocks:insert(styled(name, block))
+      else
+        blocks:insert(block)
+      end
+    end
+    return blocks
+  end }
+  return doc:walk {
+    traverse = "topdown",
+    Div = function(div)
+      if div.attributes["word-style"] then return div, false end
+    end,
+    Para = function(para)
+      local text = pandoc.utils.stringify(para.content)
+      if text == PAGE_BREAK then return pandoc.Div({}, pandoc.Attr("", { "pagina-einde" })) end
+      if #para.content == 0 then return styled("Normal", pandoc.Plain({}), { "leeg" }) end
+      return styled("Normal", para), false
+    end,
+    Header = function(header)
+      header.attributes["word-style"] = "heading " .. header.level
+      return header, false
+    end,
+  }
+end
+
+-- One table of contents where Word's stood (its entries are the toc-styled paragraphs).
+local function one_contents(doc)
+  local seen = false
+  return doc:walk { Div = function(div)
+    if div.classes:includes("inhoudsopgave") then
+      if seen then return {} end
+      seen = true
+    end
+  end }
+end
+
+local function typst_styles(doc)
+  return doc:walk {
+    Div = function(div)
+      local name = div.attributes["word-style"]
+      if div.classes:includes("pagina-einde") then return pandoc.RawBlock("typst", "#pagebreak()") end
+      if div.classes:includes("inhoudsopgave") then return pandoc.RawBlock("typst", "#word-contents()") end
+      if not name then return nil end
+      if div.classes:includes("leeg") then
+        return pandoc.RawBlock("typst", "#word-empty(" .. typst_string(name) .. ")")
+      end
+      local block = div.content[1]
+      local inlines = pandoc.Inlines({ pandoc.RawInline("typst", "#word-style(" .. typst_string(name) .. ")[") })
+      inlines:extend(block.content)
+      inlines:insert(pandoc.RawInline("typst", "]"))
+      return pandoc.Plain(inlines)
+    end,
+    Header = function(header)
+      local name = header.attributes["word-style"]
+      header.attributes["word-style"] = nil
+      return { pandoc.RawBlock("typst", "#word-style(" .. typst_string(name) .. ")["), header,
+               pandoc.RawBlock("typst", "]") }
+    end,
+  }
+end
+
+-- The class the CSS made from the Word template gives a style: 'Body Text' -> w-body-text.
+local function style_class(name)
+  return "w-" .. (name:lower():gsub("[^%w]+", "-"):gsub("^%-+", ""):gsub("%-+$", ""))
+end
+
+local function html_styles(doc, contents)
+  return doc:walk {
+    Div = function(div)
+      local name = div.attributes["word-style"]
+      if div.classes:includes("pagina-einde") then return {} end
+      if div.classes:includes("inhoudsopgave") then
+        return pandoc.RawBlock("html", '<nav class="inhoud" aria-label="Inhoud">' .. contents .. "</nav>")
+      end
+      if not name then return nil end
+      if div.classes:includes("leeg") then
+        return pandoc.RawBlock("html", '<div class="' .. style_class(name) .. ' leeg" aria-hidden="true"></div>')
+      end
+      div.attributes["word-style"] = nil
+      div.classes = { style_class(name) }
+      return div
+    end,
+    Header = function(header)
+      header.classes:insert(style_class(header.attributes["word-style"]))
+      header.attributes["word-style"] = nil
+      return header
+    end,
+  }
+end
+
 local function write_media(dir)
   for _, item in ipairs(pandoc.mediabag.list()) do
     local _, contents = pandoc.mediabag.lookup(item.path)
@@ -221,8 +338,9 @@ local TOC_ONLY = pandoc.template.compile("$toc$")
 local function convert(job)
   pandoc.mediabag.empty()
   local warnings = {}
-  local doc = pandoc.read(read_file(job.input), "docx")
+  local doc = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs")
   if job.from_first_heading then doc = from_first_heading(doc) end
+  doc = one_contents(word_styles(doc))
   local title
   if not job.title or job.title == json.null then  -- no title given: the document's own
     doc = take_title(doc, job.fallback_title)
@@ -235,12 +353,14 @@ local function convert(job)
     typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
   end
   local html_doc = embed_images(doc)
+  local toc = job.toc and pandoc.write(html_doc, "html5", { template = TOC_ONLY,
+    table_of_contents = true, toc_depth = 3 }) or ""
   write_media(job.media)
   return {
-    typst = pandoc.write(typst_doc, "typst", { template = BODY_ONLY }),
-    html = pandoc.write(html_doc, "html5", { template = BODY_ONLY, section_divs = false }),
-    toc = job.toc and pandoc.write(html_doc, "html5", { template = TOC_ONLY,
-      table_of_contents = true, toc_depth = 3 }) or "",
+    typst = pandoc.write(typst_styles(typst_doc), "typst", { template = BODY_ONLY }),
+    html = pandoc.write(html_styles(html_doc, toc), "html5", { template = BODY_ONLY,
+      section_divs = false }),
+    toc = toc,
     warnings = warnings,
     title = title,
   }

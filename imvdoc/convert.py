@@ -101,6 +101,8 @@ _READ_RELATIONSHIPS = ("/numbering", "/footnotes", "/endnotes", "/comments", "/i
 _STYLE_REFERENCE = re.compile(rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) '
                               rb'w:val="([^"]+)"')
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_PAGE_BREAK = re.compile(rb'<w:br w:type="page"\s*/>')
+PAGE_BREAK_MARK = "<w:t>\ufdd0</w:t>"
 _styles_read: dict[tuple, bytes] = {}
 
 
@@ -133,6 +135,9 @@ def reading_copy(docx: bytes) -> bytes:
                          in {t[len("word/"):] for t in targets} | {"document.xml"}))}
         parts[_DOCUMENT_RELS] = (relationships[:relationships.index("<Relationship ")]
                                  + "".join(kept_rels) + "</Relationships>").encode("utf-8")
+        # pandoc drops page breaks: each becomes a character that content cannot hold
+        # (a noncharacter, refused when content is read), which convert.lua turns back.
+        parts[_DOCUMENT] = _PAGE_BREAK.sub(PAGE_BREAK_MARK.encode("utf-8"), parts[_DOCUMENT])
         if _STYLES in targets:
             used = frozenset(value.decode() for name, data in parts.items()
                              if name.endswith(".xml") for value in _STYLE_REFERENCE.findall(data))

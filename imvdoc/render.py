@@ -62,6 +62,41 @@ def word_blocks(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
     return result
 
 
+class TableOfContents:
+    """A Word table-of-contents field with its entries filled in (for `{{p inhoudsopgave }}`
+    in a template): Word and LibreOffice show it as it is, without updating fields, and
+    Word can still update it (F9). Each entry is (level, number, text, page); `styles`
+    gives the paragraph style id per level ('toc 1', 'toc 2' in the template)."""
+
+    INSTRUCTION = ' TOC \\o "1-2" \\h \\z \\u '
+
+    def __init__(self, entries: list[tuple[int, str, str, str]], styles: dict[int, str]):
+        self.entries, self.styles = entries, styles
+
+    def __html__(self) -> str:
+        begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+                 f'xml:space="preserve">{self.INSTRUCTION}</w:instrText></w:r>'
+                 '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        paragraphs = []
+        for index, (level, number, text, page) in enumerate(self.entries or [(1, "", "", "")]):
+            runs = "".join(
+                f'<w:r><w:t xml:space="preserve">{_xml_text(piece)}</w:t></w:r>' if kind == "t"
+                else "<w:r><w:tab/></w:r>"
+                for kind, piece in (("t", number), ("tab", ""), ("t", text), ("tab", ""),
+                                    ("t", page)))
+            style = self.styles.get(level, self.styles.get(1, ""))
+            paragraphs.append(
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+                f'{begin if index == 0 else ""}{runs if self.entries else ""}'
+                f'{end if index == len(self.entries or [0]) - 1 else ""}</w:p>')
+        return "".join(paragraphs)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @dataclass(frozen=True)
 class DocumentProperties:
     """What a document says about itself (Word's File > Info), taken from the content."""
@@ -143,6 +178,13 @@ class WordTemplate:
         for xml in self._sources.values():
             names |= meta.find_undeclared_variables(self.environment.parse(xml))
         return frozenset(names)
+
+    @functools.cached_property
+    def style_ids(self) -> dict[str, str]:
+        """The template's style ids by style name (lower case): what a value that writes
+        paragraphs (a table of contents) refers to."""
+        styles = self._docxtpl.docx.styles
+        return {style.name.lower(): style.style_id for style in styles}
 
     def variables(self) -> set[str]:
         """Top-level names the template uses."""

@@ -22,7 +22,7 @@ from docx import Document
 from docx.enum.section import WD_SECTION_START
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -338,26 +338,10 @@ def save(document, path: Path) -> None:
 
 
 def add_toc(document) -> None:
-    """A Word table-of-contents field over Heading 1-2. imvdoc fills in its result with
-    the page numbers of the typeset plan, so Word and LibreOffice show it as it is."""
-    paragraph = document.add_paragraph()
-
-    def field_char(kind: str):
-        run = OxmlElement("w:r")
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        run.append(char)
-        paragraph._p.append(run)
-    field_char("begin")
-    run = OxmlElement("w:r")
-    instruction = OxmlElement("w:instrText")
-    instruction.set(qn("xml:space"), "preserve")
-    instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
-    run.append(instruction)
-    paragraph._p.append(run)
-    field_char("separate")
-    paragraph.add_run("{{ inhoudsopgave }}")
-    field_char("end")
+    """The place of the table of contents: imvdoc writes a Word table-of-contents field
+    there with the headings and the page numbers of the typeset plan, so Word and
+    LibreOffice show it as it is; its look is in the styles 'toc 1' and 'toc 2'."""
+    add_paragraph(document, "{{p inhoudsopgave }}")
 
 
 def number_headings(document) -> None:
@@ -420,9 +404,12 @@ def make_plan(path: Path) -> None:
     paragraph_style(document, "Titelpagina gegevens", size=12, after=6)
     paragraph_style(document, "Inhoud kop", size=14, bold=True, color=HOUSE_BLUE, after=8,
                     keep_with_next=True)
-    for level, indent in ((1, 0), (2, 7)):
+    for level, indent in ((1, 0), (2, 8)):
         style = paragraph_style(document, f"toc {level}", after=2)
         style.paragraph_format.left_indent = Mm(indent)
+        tabs = style.paragraph_format.tab_stops
+        tabs.add_tab_stop(Mm(indent + 10))
+        tabs.add_tab_stop(Mm(165), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     section = document.sections[0]
     page_setup(section, top=22)
     header = section.header
