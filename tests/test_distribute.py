@@ -17,6 +17,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from imvdoc.content import load_content
 from imvdoc.distribute import SendLog, prepare, send
@@ -46,7 +47,8 @@ def test_a_dry_run_writes_32_emails_whose_attachments_match_the_manifest(project
             assert mailing.meta.kenmerk in message["Subject"]
             files = {f["bestand"].rsplit("/", 1)[-1]: f["sha256"] for f in entry["bestanden"]}
             assert attachments(message) == files
-            assert f"{gemeente.cbs_code}-" in next(iter(files))  # its own letter first
+            assert next(iter(files)).startswith(f"{gemeente.cbs_code}-")  # its own letter first
+            assert next(iter(attachments(message))) == next(iter(files))  # in the e-mail too
             assert entry["status"] == "niet verzonden"
     csv_text = (project.build_dir / "distribute" / MAILING / "verzendlijst.csv").read_text("utf-8-sig")
     assert csv_text.splitlines()[0] == "CBS-code;Gemeente;E-mail griffie;Bestanden;Message-ID;Status"
@@ -64,12 +66,14 @@ def test_a_gemeente_without_griffie_address_is_reported_and_the_rest_go_on(proje
 
 
 class Recorder:
-    """An SMTP server's handler that keeps every message; it can refuse one address, or
-    kill the sender once it has received a number of messages."""
+    """An SMTP server's handler that keeps every message, and counts the connections and
+    keeps every line clients send; it can refuse one address, or kill the sender once it
+    has received a number of messages."""
 
     def __init__(self, refuse: str | None = None, kill_after: int | None = None,
                  refuse_data: str | None = None):
         self.messages: list[tuple[list[str], bytes]] = []
+        self.connections, self.received = 0, b""
         self.refuse, self.kill_after, self.sender_pid = refuse, kill_after, None
         self.refuse_data = refuse_data
 
@@ -87,17 +91,39 @@ class Recorder:
             os.kill(self.sender_pid, signal.SIGKILL)  # mid-delivery: before the 250
         return "250 2.0.0 Bericht ontvangen"
 
+    @property
+    def commands(self) -> list[str]:
+        """The first word of every line a client sent (after STARTTLS: decrypted)."""
+        return [line.split(b" ", 1)[0].decode("ascii", "replace").upper()
+                for line in self.received.split(b"\r\n") if line]
+
+
+class RecordingSMTP(SMTP):
+    def data_received(self, data: bytes) -> None:
+        self.event_handler.received += data
+        super().data_received(data)
+
+
+class RecordingController(Controller):
+    """A server that counts connections (one SMTP instance each) on its handler."""
+
+    def factory(self):
+        self.handler.connections += 1
+        return RecordingSMTP(self.handler, **self.SMTP_kwargs)
+
 
 @pytest.fixture
 def smtp_server():
+    """Start an SMTP server on loopback: smtp_server(handler, **aiosmtpd options)."""
     servers = []
 
-    def start(handler: Recorder) -> Controller:
+    def start(handler: Recorder, **options) -> Controller:
         with socket.socket() as probe:  # a free port on loopback
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller = RecordingController(handler, hostname="127.0.0.1", port=port, **options)
         controller.start()
+        handler.connections, handler.received = 0, b""  # not the controller's own check
         servers.append(controller)
         return controller
 
@@ -188,13 +214,20 @@ def test_a_message_refused_after_data_is_logged_and_the_rest_go_on(project, smtp
     assert status == "geweigerd"
 
 
+def imvdoc(project, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the command line on the project copy; its messages are in .stderr."""
+    return subprocess.run([sys.executable, "-m", "imvdoc", "--project", str(project.root),
+                           "--quiet", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})})
+
+
 def test_without_send_nothing_is_sent(project, smtp_server):
     handler = Recorder()
-    smtp_server(handler)
-    result = subprocess.run([sys.executable, "-m", "imvdoc", "--project", str(project.root),
-                             "--quiet", "distribute", "--mailing", MAILING],
-                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    server = smtp_server(handler)
+    result = imvdoc(project, "distribute", "--mailing", MAILING,
+                    "--smtp", f"127.0.0.1:{server.port}")
+    time.sleep(0.1)
+    assert handler.connections == 0 and handler.messages == []
+    assert not (project.root / "verzendlog.sqlite").exists()
     assert result.returncode == 0, result.stderr
     assert "Proefrun: 32 pakketten en e-mails" in result.stderr
-    time.sleep(0.1)
-    assert handler.messages == [] and not (project.root / "verzendlog.sqlite").exists()
