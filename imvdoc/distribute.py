@@ -10,7 +10,6 @@ so a rerun never sends a gemeente the same mailing twice.
 from __future__ import annotations
 
 import csv
-import fcntl
 import datetime as dt
 import hashlib
 import io
@@ -23,6 +22,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from imvdoc.build import Project, build_draft, build_letters
 from imvdoc.content import Content, Gemeente, Mailing, load_content
@@ -194,11 +195,11 @@ class SendLog:
         self._lock = None
         try:
             if exclusive:
-                self._lock = open(path.with_name(path.name + ".lock"), "w")
+                self._lock = FileLock(path.with_name(path.name + ".lock"))
                 try:
-                    fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    self._lock.close()
+                    self._lock.acquire(timeout=0)
+                except Timeout:
+                    self._lock = None
                     raise ImvdocError([Problem(str(path), "er loopt al een verzending met dit "
                                                "verzendlog; wacht tot die klaar is")]) from None
             self.db = sqlite3.connect(path)
@@ -209,7 +210,7 @@ class SendLog:
             self.db.commit()
         except (OSError, sqlite3.Error) as error:
             if self._lock:
-                self._lock.close()
+                self._lock.release()
             raise ImvdocError([Problem(str(path), f"dit is geen bruikbaar verzendlog: {error}")]) \
                 from None
 
@@ -252,7 +253,7 @@ class SendLog:
     def close(self) -> None:
         self.db.close()
         if self._lock:
-            self._lock.close()  # releases the lock
+            self._lock.release()
 
 
 @dataclass

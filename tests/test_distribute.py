@@ -221,6 +221,11 @@ def imvdoc(project, *args: str, env: dict[str, str] | None = None) -> subprocess
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
+def logged(project) -> list[tuple]:
+    with closing(sqlite3.connect(project.root / "verzendlog.sqlite")) as db:
+        return db.execute("SELECT cbs_code, status FROM verzendingen").fetchall()
+
+
 def test_without_send_nothing_is_sent(project, smtp_server):
     handler = Recorder()
     server = smtp_server(handler)
@@ -231,3 +236,48 @@ def test_without_send_nothing_is_sent(project, smtp_server):
     assert not (project.root / "verzendlog.sqlite").exists()
     assert result.returncode == 0, result.stderr
     assert "Proefrun: 32 pakketten en e-mails" in result.stderr
+
+
+def test_a_second_send_while_one_runs_is_refused_before_it_connects(project, smtp_server):
+    handler = Recorder()
+    server = smtp_server(handler)
+    running = SendLog(project.root / "verzendlog.sqlite", exclusive=True)
+    try:
+        result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                        "--smtp", f"127.0.0.1:{server.port}")
+    finally:
+        running.close()
+    assert result.returncode == 1
+    assert ("verzendlog.sqlite: er loopt al een verzending met dit verzendlog; wacht tot die "
+            "klaar is") in result.stderr
+    assert handler.connections == 0 and logged(project) == []
+
+
+UNIX_ONLY = ("fcntl", "termios", "resource", "pwd", "grp")
+
+
+def test_the_command_line_and_the_send_lock_need_no_unix_only_module(tmp_path):
+    script = f"""
+import sys, warnings
+for name in {UNIX_ONLY!r}:
+    sys.modules[name] = None  # importing it fails, as on Windows
+warnings.simplefilter("ignore")  # filelock: without fcntl only a soft lock (Windows has its own)
+from pathlib import Path
+from imvdoc.cli import main
+from imvdoc.distribute import SendLog
+from imvdoc.errors import ImvdocError
+path = Path(sys.argv[1]) / "verzendlog.sqlite"
+running = SendLog(path, exclusive=True)
+try:
+    SendLog(path, exclusive=True)
+except ImvdocError as error:
+    print(error)
+running.close()
+SendLog(path, exclusive=True).close()
+sys.exit(main(["--project", sys.argv[1], "distribute", "--status"]))
+"""
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (f"{tmp_path / 'verzendlog.sqlite'}: er loopt al een verzending met "
+                             "dit verzendlog; wacht tot die klaar is\n")
