@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                             help="echt versturen (zonder: alleen laten zien wat waarheen gaat)")
     distribute.add_argument("--smtp", metavar="HOST:POORT", help="de mailserver")
     distribute.add_argument("--starttls", action="store_true", help="versleutel met STARTTLS")
+    distribute.add_argument("--proef", action="store_true",
+                            help="een proef tegen een eigen testserver: ook naar voorbeeldadressen "
+                                 "(example.org en dergelijke) versturen")
     distribute.add_argument("--gebruiker", metavar="NAAM",
                             help="inlognaam; het wachtwoord komt uit de omgevingsvariabele "
                                  "IMVDOC_SMTP_WACHTWOORD")
@@ -213,7 +216,7 @@ def _distribute(project: Project, args) -> int:
             return 0
         try:
             report = send(distribution, host, int(port), log, args.starttls, args.gebruiker,
-                          password)
+                          password, rehearsal=args.proef)
         except (OSError, smtplib.SMTPException) as error:
             raise ImvdocError([Problem(args.smtp, "de mailserver is niet bereikbaar of "
                                        f"weigert: {error}")]) from None

@@ -4,7 +4,8 @@ A package (build/distribute/<mailing>/<cbs_code>-<gemeente>/) holds the letter P
 DOCX when the mailing asks), every bijlage, and bericht.eml: the complete e-mail to the
 griffie. verzendlijst.csv and manifest.json list per gemeente every file with its
 SHA-256, the Message-ID and the send status. Sending is recorded in a SQLite send log,
-so a rerun never sends a gemeente the same mailing twice.
+so a rerun never sends a gemeente the same mailing twice. No mail goes to a placeholder
+address outside a rehearsal.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from imvdoc.templating import dutch_date
 PASSWORD_VARIABLE = "IMVDOC_SMTP_WACHTWOORD"
 SENT, REFUSED, NOT_SENT = "verzonden", "geweigerd", "niet verzonden"
 IN_PROGRESS = "bezig"  # shown as 'onzeker': it may have arrived
+# Domains reserved for examples and tests (RFC 2606, RFC 6761): mail there never reaches
+# a griffie, so an address under one is a placeholder.
+RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "invalid", "test",
+                    "localhost")
 
 
 @dataclass
@@ -55,6 +60,7 @@ class Distribution:
     """A mailing's packages, ready to send."""
 
     project: Project
+    content: Content
     mailing: Mailing
     sender: str
     packages: list[Package]
@@ -79,7 +85,7 @@ def prepare(project: Project, mailing_id: str, log_path: Path | None = None) -> 
     # 2. A package per gemeente: files and e-mail.
     afzender = content.afzender
     sender = formataddr((afzender.ondertekening.functie, afzender.email))
-    distribution = Distribution(project, mailing, sender, [], warnings)
+    distribution = Distribution(project, content, mailing, sender, [], warnings)
     for gemeente in content.recipients(mailing):
         package = _package(distribution, content, gemeente, attachments)
         if package.message is None:
@@ -264,10 +270,39 @@ class SendReport:
     refused: list[str] = field(default_factory=list)
 
 
+def placeholder_domain(address: str) -> str | None:
+    """The reserved domain an address is under (see RESERVED_DOMAINS), if any."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return next((reserved for reserved in RESERVED_DOMAINS
+                 if domain == reserved or domain.endswith("." + reserved)), None)
+
+
+def placeholder_problems(distribution: Distribution) -> list[Problem]:
+    """Every e-mail of the distribution addressed to a placeholder, at its line in
+    gemeenten.yaml."""
+    problems = []
+    for package in distribution.packages:
+        address = package.gemeente.griffie_email
+        if package.message is None or (reserved := placeholder_domain(address)) is None:
+            continue
+        problems.append(distribution.content.gemeente_problem(
+            package.gemeente, "griffie_email",
+            f"{package.gemeente.cbs_code} {package.gemeente.naam}: {address} is een "
+            f"voorbeeldadres ({reserved} is gereserveerd en bereikt geen griffie); vul het echte "
+            "adres in (alleen een proef tegen een eigen testserver mag: --proef)"))
+    return problems
+
+
 def send(distribution: Distribution, host: str, port: int, log: SendLog,
          starttls: bool = False, user: str | None = None, password: str | None = None,
-         on_sent=None) -> SendReport:
-    """Send every package's e-mail that the log does not have as sent (or in doubt)."""
+         on_sent=None, *, rehearsal: bool = False) -> SendReport:
+    """Send every package's e-mail that the log does not have as sent (or in doubt).
+
+    A placeholder address stops the run before it connects, unless it is a `rehearsal`
+    (against a server of one's own).
+    """
+    if not rehearsal and (problems := placeholder_problems(distribution)):
+        raise ContentError(problems)
     report = SendReport()
     mailing_id = distribution.mailing.id
     with smtplib.SMTP(host, port, timeout=60) as smtp:

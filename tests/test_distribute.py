@@ -20,7 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 from imvdoc.content import load_content
-from imvdoc.distribute import SendLog, prepare, send
+from imvdoc.distribute import SendLog, placeholder_domain, prepare, send
+from imvdoc.errors import ContentError
 
 MAILING = "2023-06-15-consultatie-concept-imv"
 
@@ -147,7 +148,7 @@ def test_every_griffie_gets_its_own_letter_over_smtp(project, smtp_server):
     server = smtp_server(handler)
     distribution = prepare(project, MAILING)
     log = SendLog(project.root / "verzendlog.sqlite")
-    report = send(distribution, "127.0.0.1", server.port, log)
+    report = send(distribution, "127.0.0.1", server.port, log, rehearsal=True)
     log.close()
     assert len(report.sent) == 32 and not report.refused
     received = delivered(handler)
@@ -160,7 +161,7 @@ def test_every_griffie_gets_its_own_letter_over_smtp(project, smtp_server):
         assert attachments(message) == files
         assert entry["status"] == "verzonden"
     log = SendLog(project.root / "verzendlog.sqlite")
-    again = send(distribution, "127.0.0.1", server.port, log)
+    again = send(distribution, "127.0.0.1", server.port, log, rehearsal=True)
     log.close()
     assert len(again.already) == 32 and not again.sent and len(handler.messages) == 32
 
@@ -170,7 +171,8 @@ def test_a_sender_killed_after_10_resumes_with_the_other_22_and_sends_none_twice
     handler = Recorder(kill_after=10)
     server = smtp_server(handler)
     command = [sys.executable, "-m", "imvdoc", "--project", str(project.root), "--quiet",
-               "distribute", "--mailing", MAILING, "--send", "--smtp", f"127.0.0.1:{server.port}"]
+               "distribute", "--mailing", MAILING, "--send", "--smtp", f"127.0.0.1:{server.port}",
+               "--proef"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     handler.sender_pid = process.pid
     process.wait(timeout=120)
@@ -189,7 +191,7 @@ def test_a_refused_recipient_is_logged_and_the_other_31_are_delivered(project, s
     server = smtp_server(handler)
     distribution = prepare(project, MAILING)
     log = SendLog(project.root / "verzendlog.sqlite")
-    report = send(distribution, "127.0.0.1", server.port, log)
+    report = send(distribution, "127.0.0.1", server.port, log, rehearsal=True)
     rows = {row[0]: row for row in log.rows(MAILING)}
     log.close()
     assert len(report.sent) == 31 and len(delivered(handler)) == 31
@@ -206,7 +208,7 @@ def test_a_message_refused_after_data_is_logged_and_the_rest_go_on(project, smtp
     server = smtp_server(handler)
     distribution = prepare(project, MAILING)
     log = SendLog(project.root / "verzendlog.sqlite")
-    report = send(distribution, "127.0.0.1", server.port, log)
+    report = send(distribution, "127.0.0.1", server.port, log, rehearsal=True)
     status = log.status(MAILING, "GM0453")
     log.close()
     assert len(report.sent) == 31 and len(delivered(handler)) == 31
@@ -230,7 +232,7 @@ def test_without_send_nothing_is_sent(project, smtp_server):
     handler = Recorder()
     server = smtp_server(handler)
     result = imvdoc(project, "distribute", "--mailing", MAILING,
-                    "--smtp", f"127.0.0.1:{server.port}")
+                    "--smtp", f"127.0.0.1:{server.port}", "--proef")
     time.sleep(0.1)
     assert handler.connections == 0 and handler.messages == []
     assert not (project.root / "verzendlog.sqlite").exists()
@@ -244,7 +246,7 @@ def test_a_second_send_while_one_runs_is_refused_before_it_connects(project, smt
     running = SendLog(project.root / "verzendlog.sqlite", exclusive=True)
     try:
         result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
-                        "--smtp", f"127.0.0.1:{server.port}")
+                        "--smtp", f"127.0.0.1:{server.port}", "--proef")
     finally:
         running.close()
     assert result.returncode == 1
@@ -281,3 +283,52 @@ sys.exit(main(["--project", sys.argv[1], "distribute", "--status"]))
     assert result.returncode == 0, result.stderr
     assert result.stdout == (f"{tmp_path / 'verzendlog.sqlite'}: er loopt al een verzending met "
                              "dit verzendlog; wacht tot die klaar is\n")
+
+
+@pytest.mark.parametrize("address, reserved", [
+    ("griffie.haarlem@example.org", "example.org"),
+    ("griffie@raad.example.com", "example.com"),
+    ("griffie@EXAMPLE.NET", "example.net"),
+    ("griffie@gemeente.example", "example"),
+    ("griffie@imvdoc.invalid", "invalid"),
+    ("griffie@haarlem.test", "test"),
+    ("griffie@raad.localhost", "localhost"),
+    ("griffie@haarlem.nl", None),
+    ("griffie@notexample.org", None),
+    ("griffie@example.org.nl", None),
+])
+def test_an_address_under_a_reserved_domain_is_a_placeholder(address, reserved):
+    assert placeholder_domain(address) == reserved
+
+
+def test_a_send_to_placeholder_addresses_is_refused_before_it_connects(project, smtp_server):
+    handler = Recorder()
+    server = smtp_server(handler)
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                    "--smtp", f"127.0.0.1:{server.port}")
+    time.sleep(0.1)
+    assert handler.connections == 0 and logged(project) == []
+    assert result.returncode == 1
+    lines = (project.content_dir / "gemeenten.yaml").read_text("utf-8").splitlines()
+    line = lines.index("    griffie_email: griffie.alkmaar@example.org") + 1
+    assert (f"content/gemeenten.yaml:{line}: gemeenten[0].griffie_email: GM0361 Alkmaar: "
+            "griffie.alkmaar@example.org is een voorbeeldadres (example.org is gereserveerd en "
+            "bereikt geen griffie); vul het echte adres in (alleen een proef tegen een eigen "
+            "testserver mag: --proef)") in result.stderr
+    assert result.stderr.count("is een voorbeeldadres") == 32
+
+
+def test_only_the_placeholder_addresses_are_named(project):
+    path = project.content_dir / "gemeenten.yaml"
+    text = path.read_text("utf-8").replace("@example.org", "@gemeente.nl")
+    path.write_text(text.replace("griffie.texel@gemeente.nl", "griffie.texel@texel.test"), "utf-8")
+    distribution = prepare(project, MAILING)
+    log = SendLog(project.root / "verzendlog.sqlite")
+    with pytest.raises(ContentError) as refused:
+        send(distribution, "127.0.0.1", 9, log)  # refused before it connects to anything
+    log.close()
+    line = text.splitlines().index("    griffie_email: griffie.texel@gemeente.nl") + 1
+    assert [(p.line, p.field) for p in refused.value.problems] == [
+        (line, "gemeenten[15].griffie_email")]
+    assert "GM0448 Texel: griffie.texel@texel.test is een voorbeeldadres (test is gereserveerd" \
+        in refused.value.problems[0].message
