@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -16,8 +17,9 @@ from contextlib import closing
 from email import message_from_bytes, policy
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 from imvdoc.content import load_content
 from imvdoc.distribute import SendLog, placeholder_domain, prepare, send
@@ -225,7 +227,7 @@ def imvdoc(project, *args: str, env: dict[str, str] | None = None) -> subprocess
 
 def logged(project) -> list[tuple]:
     with closing(sqlite3.connect(project.root / "verzendlog.sqlite")) as db:
-        return db.execute("SELECT cbs_code, status FROM verzendingen").fetchall()
+        return db.execute("SELECT cbs_code, status, server, tls FROM verzendingen").fetchall()
 
 
 def test_without_send_nothing_is_sent(project, smtp_server):
@@ -332,3 +334,140 @@ def test_only_the_placeholder_addresses_are_named(project):
         (line, "gemeenten[15].griffie_email")]
     assert "GM0448 Texel: griffie.texel@texel.test is een voorbeeldadres (test is gereserveerd" \
         in refused.value.problems[0].message
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca, tmp_path) -> str:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+def server_tls(certificate: trustme.LeafCert) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
+    return context
+
+
+def test_starttls_with_a_trusted_certificate_delivers_all_32_and_the_log_says_tls(
+        project, smtp_server, ca, ca_file):
+    handler = Recorder()
+    server = smtp_server(handler, tls_context=server_tls(ca.issue_cert("127.0.0.1")),
+                         require_starttls=True)  # no mail accepted before STARTTLS
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                    "--smtp", f"127.0.0.1:{server.port}", "--ca", ca_file, "--proef")
+    assert result.returncode == 0, result.stderr
+    assert len(delivered(handler)) == 32 and "STARTTLS" in handler.commands
+    rows = logged(project)
+    versions = {tls for _code, _status, _server, tls in rows}
+    assert len(versions) == 1 and versions <= {"TLSv1.2", "TLSv1.3"}, versions
+    version = versions.pop()
+    assert {(status, where) for _code, status, where, _tls in rows} == {
+        ("verzonden", f"127.0.0.1:{server.port}")} and len(rows) == 32
+    assert f"Mailserver 127.0.0.1:{server.port}, versleuteld met {version}." in result.stderr
+    assert "verzonden: GM0392 Haarlem: 250 2.0.0 Bericht ontvangen" in result.stderr
+    status = imvdoc(project, "distribute", "--status")
+    assert status.returncode == 0, status.stderr
+    haarlem = next(line for line in status.stderr.splitlines() if "Haarlem" in line)
+    assert f"127.0.0.1:{server.port}" in haarlem and version in haarlem
+
+
+@pytest.mark.parametrize("certificate, reason", [
+    (lambda ca: trustme.CA().issue_cert("127.0.0.1"), "certificaat niet vertrouwd"),
+    (lambda ca: ca.issue_cert("smtp.elders.example"), "naam komt niet overeen"),
+], ids=["untrusted", "wrong-host"])
+def test_a_certificate_that_fails_verification_stops_the_run_before_anything_is_sent(
+        project, smtp_server, ca, ca_file, certificate, reason):
+    handler = Recorder()
+    server = smtp_server(handler, tls_context=server_tls(certificate(ca)))
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                    "--smtp", f"127.0.0.1:{server.port}", "--ca", ca_file, "--proef")
+    assert result.returncode == 1
+    assert f"127.0.0.1:{server.port}: de verbinding is niet veilig: {reason} (" in result.stderr
+    assert "er is niets verstuurd" in result.stderr and "Traceback" not in result.stderr
+    assert handler.messages == [] and "MAIL" not in handler.commands
+    assert logged(project) == []
+
+
+def test_a_ca_file_that_is_missing_stops_the_run_before_anything_is_built(project, smtp_server):
+    handler = Recorder()
+    server = smtp_server(handler)
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                    "--smtp", f"127.0.0.1:{server.port}", "--ca", "intern-ca.pem", "--proef")
+    assert result.returncode == 1
+    assert "intern-ca.pem: het CA-bestand bestaat niet" in result.stderr
+    assert not project.build_dir.exists() and handler.connections == 0
+
+
+def test_implicit_tls_delivers(project, smtp_server, ca, ca_file):
+    handler = Recorder()
+    server = smtp_server(handler, ssl_context=server_tls(ca.issue_cert("127.0.0.1")))
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send", "--tls",
+                    "--smtp", f"127.0.0.1:{server.port}", "--ca", ca_file, "--proef")
+    assert result.returncode == 0, result.stderr
+    assert len(delivered(handler)) == 32
+    assert {tls for _code, _status, _server, tls in logged(project)} <= {"TLSv1.2", "TLSv1.3"}
+    assert f"Mailserver 127.0.0.1:{server.port}, versleuteld met TLSv1." in result.stderr
+
+
+def accept_any_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    return AuthResult(success=True)
+
+
+def test_a_login_never_goes_over_a_connection_without_tls(project, smtp_server):
+    handler = Recorder()
+    server = smtp_server(handler, authenticator=accept_any_login, auth_require_tls=False)
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                    "--smtp", f"127.0.0.1:{server.port}", "--gebruiker", "imv-verzending",
+                    "--proef", env={"IMVDOC_SMTP_WACHTWOORD": "geheim"})
+    assert "AUTH" not in handler.commands and b"geheim" not in handler.received
+    assert result.returncode == 1
+    assert (f"127.0.0.1:{server.port}: de server biedt geen TLS aan; het wachtwoord gaat nooit "
+            "onversleuteld over het netwerk, dus er is niet ingelogd en niets verstuurd") \
+        in result.stderr
+    assert handler.connections == 1 and "EHLO" in handler.commands  # it did ask
+    assert handler.messages == [] and logged(project) == []
+
+
+def test_a_relay_without_tls_or_login_delivers_with_a_warning(project, smtp_server):
+    handler = Recorder()
+    server = smtp_server(handler)
+    result = imvdoc(project, "distribute", "--mailing", MAILING, "--send",
+                    "--smtp", f"127.0.0.1:{server.port}", "--proef")
+    assert result.returncode == 0, result.stderr
+    assert (f"waarschuwing: de verbinding met 127.0.0.1:{server.port} is niet versleuteld (de "
+            "server biedt geen STARTTLS aan): de brieven gaan leesbaar over het netwerk") \
+        in result.stderr
+    assert f"Mailserver 127.0.0.1:{server.port}, niet versleuteld." in result.stderr
+    assert len(delivered(handler)) == 32
+    assert {(server_, tls) for _c, _s, server_, tls in logged(project)} == {
+        (f"127.0.0.1:{server.port}", None)}
+
+
+def test_a_send_log_from_before_server_and_tls_were_logged_still_opens(project, smtp_server):
+    with closing(sqlite3.connect(project.root / "verzendlog.sqlite")) as db:
+        db.execute("CREATE TABLE verzendingen (mailing TEXT, cbs_code TEXT, gemeente TEXT, "
+                   "ontvanger TEXT, message_id TEXT, status TEXT, antwoord TEXT, tijd TEXT, "
+                   "PRIMARY KEY (mailing, cbs_code))")
+        db.execute("INSERT INTO verzendingen VALUES (?, 'GM0392', 'Haarlem', "
+                   "'griffie.haarlem@example.org', '<id>', 'verzonden', '250 OK', "
+                   "'2023-06-15T10:00:00+00:00')", (MAILING,))
+        db.commit()
+    handler = Recorder()
+    server = smtp_server(handler)
+    distribution = prepare(project, MAILING)
+    log = SendLog(project.root / "verzendlog.sqlite", exclusive=True)
+    report = send(distribution, "127.0.0.1", server.port, log, rehearsal=True)
+    log.close()
+    assert len(report.sent) == 31 and report.already == ["GM0392 Haarlem"]
+    rows = {code: (where, tls) for code, _status, where, tls in logged(project)}
+    assert rows.pop("GM0392") == (None, None)
+    assert set(rows.values()) == {(f"127.0.0.1:{server.port}", None)}
+    status = imvdoc(project, "distribute", "--status")
+    assert status.returncode == 0, status.stderr
+    assert "Velsen" in status.stderr and "geen" in status.stderr
