@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections import deque
@@ -20,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from imvdoc import __version__
 from imvdoc.content import Content, load_content
@@ -32,8 +33,7 @@ from imvdoc.errors import (ContentError, ConversionError, ImvdocError, Problem, 
 from imvdoc.layouts import Layouts
 from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
-from imvdoc.outputs import (FORMATS, document_paths, slug, staging_dir, sweep_staging,
-                            write_atomic)
+from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, write_atomic
 from imvdoc.render import DocumentProperties, Rendered, WordTemplate, word_blocks
 from imvdoc.uptodate import Selection, input_stamp, library_versions
 
@@ -367,11 +367,13 @@ class ChunkResult:
 def _die_with_parent() -> None:
     """A worker ends when its parent does (Linux): a build that is killed leaves no
     worker behind that goes on writing."""
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere a worker notices its parent is gone when its pipe closes
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return
     if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(1)

@@ -64,7 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     distribute.add_argument("--send", action="store_true",
                             help="echt versturen (zonder: alleen laten zien wat waarheen gaat)")
     distribute.add_argument("--smtp", metavar="HOST:POORT", help="de mailserver")
-    distribute.add_argument("--starttls", action="store_true", help="versleutel met STARTTLS")
+    distribute.add_argument("--tls", action="store_true",
+                            help="versleutel vanaf het begin (TLS op een eigen poort, meestal "
+                                 "465); zonder --tls wordt STARTTLS gebruikt zodra de server "
+                                 "het aanbiedt")
+    distribute.add_argument("--ca", type=Path, metavar="BESTAND",
+                            help="vertrouw alleen certificaten van deze CA (PEM), voor een "
+                                 "interne mailserver (standaard: de CA's van het systeem)")
+    distribute.add_argument("--starttls", action="store_true",
+                            help="niet meer nodig: STARTTLS wordt altijd gebruikt als de server "
+                                 "het aanbiedt")
+    distribute.add_argument("--proef", action="store_true",
+                            help="een proef tegen een eigen testserver: ook naar voorbeeldadressen "
+                                 "(example.org en dergelijke) versturen")
     distribute.add_argument("--gebruiker", metavar="NAAM",
                             help="inlognaam; het wachtwoord komt uit de omgevingsvariabele "
                                  "IMVDOC_SMTP_WACHTWOORD")
@@ -255,7 +267,7 @@ def _check(project) -> int:
 def _distribute(project, args) -> int:
     import smtplib
 
-    from imvdoc.distribute import PASSWORD_VARIABLE, SendLog, prepare, send
+    from imvdoc.distribute import PASSWORD_VARIABLE, SendLog, prepare, send, tls_context
     from imvdoc.errors import ImvdocError, Problem
 
     log_path = args.log or SendLog.default_path(project)
@@ -272,6 +284,7 @@ def _distribute(project, args) -> int:
         if args.gebruiker and password is None:
             raise ImvdocError([Problem(PASSWORD_VARIABLE, "het wachtwoord ontbreekt: zet het in "
                                        "deze omgevingsvariabele")])
+        tls_context(args.ca)  # a CA file that cannot be used stops the run here
     log = SendLog(log_path, exclusive=True) if args.send else None
     try:
         distribution = prepare(project, args.mailing, log_path)
@@ -280,14 +293,22 @@ def _distribute(project, args) -> int:
             _show_distribution(project, distribution)
             return 0
         try:
-            report = send(distribution, host, int(port), log, args.starttls, args.gebruiker,
-                          password)
+            report = send(distribution, host, int(port), log, implicit_tls=args.tls,
+                          ca_file=args.ca, user=args.gebruiker, password=password,
+                          rehearsal=args.proef)
         except (OSError, smtplib.SMTPException) as error:
             raise ImvdocError([Problem(args.smtp, "de mailserver is niet bereikbaar of "
                                        f"weigert: {error}")]) from None
     finally:
         if log is not None:
             log.close()
+    _warnings(report.warnings)
+    connection = report.connection
+    console.print(f"Mailserver {connection.server}, "
+                  + (f"versleuteld met {connection.tls}." if connection.tls
+                     else "niet versleuteld."), markup=False)
+    for line in report.sent:
+        console.print(f"verzonden: {line}", markup=False)
     for name in report.uncertain:
         console.print(f"[yellow]onzeker:[/] {escape(name)}: de verzending stopte terwijl dit "
                       "bericht onderweg was; niet opnieuw verstuurd (controleer bij de griffie)")
@@ -326,10 +347,13 @@ def _status(log_path: Path, mailing_id: str | None) -> int:
     finally:
         log.close()
     table = Table(title="Verzendlog", title_justify="left")
-    for column in ("Brief", "Gemeente", "E-mail griffie", "Status", "Antwoord server", "Tijd"):
+    for column in ("Brief", "Gemeente", "E-mail griffie", "Status", "Server", "TLS",
+                   "Antwoord server", "Tijd"):
         table.add_column(column)
-    for cbs_code, status, mailing, gemeente, ontvanger, _id, antwoord, tijd in rows:
-        table.add_row(mailing, gemeente, ontvanger or "", status, antwoord or "", tijd or "")
+    for cbs_code, status, mailing, gemeente, ontvanger, _id, antwoord, tijd, server, tls in rows:
+        encryption = "" if server is None else tls or "geen"  # no server: an older row
+        table.add_row(mailing, gemeente, ontvanger or "", status, server or "", encryption,
+                      antwoord or "", tijd or "")
     console.print(table)
     return 0
 

@@ -354,12 +354,22 @@ class Content:
     gemeenten: tuple[Gemeente, ...]
     plannen: tuple[PlanVersie, ...]
     mailings: tuple[Mailing, ...]
+    gemeenten_source: Located = field(compare=False, repr=False)
+    """gemeenten.yaml as read, with the line of every value: for messages about a
+    gemeente's values that only later steps find (such as a placeholder address)."""
 
     def plan_versie(self, versie: str) -> PlanVersie:
         return next(p for p in self.plannen if p.versie == versie)
 
     def gemeente(self, cbs_code: str) -> Gemeente:
         return next(g for g in self.gemeenten if g.cbs_code == cbs_code)
+
+    def gemeente_problem(self, gemeente: Gemeente, name: str, message: str) -> Problem:
+        """A problem with one value of a gemeente, at its line in gemeenten.yaml."""
+        index = next(i for i, g in enumerate(self.gemeenten) if g.cbs_code == gemeente.cbs_code)
+        path = ("gemeenten", index, name)
+        source = self.gemeenten_source
+        return Problem(source.file, message, line=source.line_of(path), field=dotted(path))
 
     def recipients(self, mailing: Mailing) -> list[Gemeente]:
         """The gemeenten a mailing goes to, in the order of gemeenten.yaml."""
@@ -486,7 +496,8 @@ def load_content(root: Path) -> Content:
         afzender = _validate(Afzender, source, problems)
 
     gemeenten: list[Gemeente] = []
-    if (source := _load_yaml_file(root / "gemeenten.yaml", project, problems)) is not None:
+    gemeenten_source = _load_yaml_file(root / "gemeenten.yaml", project, problems)
+    if (source := gemeenten_source) is not None:
         parsed = _validate(GemeentenFile, source, problems)
         if parsed is not None:
             gemeenten = list(parsed.gemeenten)
@@ -514,7 +525,8 @@ def load_content(root: Path) -> Content:
 
     if problems:
         raise ContentError(problems)
-    return Content(root, afzender, tuple(gemeenten), tuple(plannen), tuple(mailings))
+    return Content(root, afzender, tuple(gemeenten), tuple(plannen), tuple(mailings),
+                   gemeenten_source)
 
 
 def _load_plan_versions(folder: Path, project: Path, problems: list[Problem]) -> list[PlanVersie]:

@@ -4,13 +4,14 @@ A package (build/distribute/<mailing>/<cbs_code>-<gemeente>/) holds the letter P
 DOCX when the mailing asks), every bijlage, and bericht.eml: the complete e-mail to the
 griffie. verzendlijst.csv and manifest.json list per gemeente every file with its
 SHA-256, the Message-ID and the send status. Sending is recorded in a SQLite send log,
-so a rerun never sends a gemeente the same mailing twice.
+so a rerun never sends a gemeente the same mailing twice. Sending is safe by default: TLS
+whenever the server offers it (certificates verified), a login only over TLS, and no mail
+to a placeholder address outside a rehearsal.
 """
 
 from __future__ import annotations
 
 import csv
-import fcntl
 import datetime as dt
 import hashlib
 import io
@@ -24,6 +25,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from imvdoc.build import Project, build, paths_of
 from imvdoc.content import Content, Gemeente, Mailing, load_content
 from imvdoc.documents import Document, all_types
@@ -35,6 +38,10 @@ from imvdoc.templating import dutch_date
 PASSWORD_VARIABLE = "IMVDOC_SMTP_WACHTWOORD"
 SENT, REFUSED, NOT_SENT = "verzonden", "geweigerd", "niet verzonden"
 IN_PROGRESS = "bezig"  # shown as 'onzeker': it may have arrived
+# Domains reserved for examples and tests (RFC 2606, RFC 6761): mail there never reaches
+# a griffie, so an address under one is a placeholder.
+RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "invalid", "test",
+                    "localhost")
 
 
 @dataclass
@@ -56,6 +63,7 @@ class Distribution:
     """A mailing's packages, ready to send."""
 
     project: Project
+    content: Content
     mailing: Mailing
     sender: str
     packages: list[Package]
@@ -83,7 +91,7 @@ def prepare(project: Project, mailing_id: str, log_path: Path | None = None) -> 
     # 2. A package per gemeente: files and e-mail.
     afzender = content.afzender
     sender = formataddr((afzender.ondertekening.functie, afzender.email))
-    distribution = Distribution(project, mailing, sender, [], warnings)
+    distribution = Distribution(project, content, mailing, sender, [], warnings)
     for gemeente in content.recipients(mailing):
         package = _package(distribution, content, gemeente, letters[gemeente.cbs_code],
                            attachments)
@@ -184,13 +192,27 @@ def write_lists(distribution: Distribution, statuses: dict[str, str]) -> None:
         {"mailing": distribution.mailing.id, "gemeenten": entries}, indent=1, ensure_ascii=False))
 
 
+@dataclass(frozen=True)
+class Connection:
+    """The mail server a run sends through, and how: shown in the summary, kept in the log."""
+
+    server: str
+    """host:port"""
+    tls: str | None
+    """The TLS version (e.g. 'TLSv1.3'); None when the connection is not encrypted."""
+
+
 class SendLog:
-    """The SQLite send log: per mailing and gemeente, what was sent, when, and the reply.
+    """The SQLite send log: per mailing and gemeente, what was sent, when, through which
+    server, whether over TLS, and the server's reply.
 
     A message is marked 'bezig' before it goes to the server and 'verzonden' after the
     server accepted it; one still 'bezig' after a crash may have arrived, so it is never
     sent again automatically (it shows as 'onzeker').
     """
+
+    # Columns added after the first version: an older log gains them when opened.
+    ADDED_COLUMNS = ("server", "tls")
 
     def __init__(self, path: Path, exclusive: bool = False):
         """Open the log; `exclusive` (for sending) holds a lock for as long as it is open,
@@ -199,11 +221,11 @@ class SendLog:
         self._lock = None
         try:
             if exclusive:
-                self._lock = open(path.with_name(path.name + ".lock"), "w")
+                self._lock = FileLock(path.with_name(path.name + ".lock"))
                 try:
-                    fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    self._lock.close()
+                    self._lock.acquire(timeout=0)
+                except Timeout:
+                    self._lock = None
                     raise ImvdocError([Problem(str(path), "er loopt al een verzending met dit "
                                                "verzendlog; wacht tot die klaar is")]) from None
             self.db = sqlite3.connect(path)
@@ -211,10 +233,14 @@ class SendLog:
                 "CREATE TABLE IF NOT EXISTS verzendingen (mailing TEXT, cbs_code TEXT, "
                 "gemeente TEXT, ontvanger TEXT, message_id TEXT, status TEXT, antwoord TEXT, "
                 "tijd TEXT, PRIMARY KEY (mailing, cbs_code))")
+            present = {row[1] for row in self.db.execute("PRAGMA table_info(verzendingen)")}
+            for column in self.ADDED_COLUMNS:
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE verzendingen ADD COLUMN {column} TEXT")
             self.db.commit()
         except (OSError, sqlite3.Error) as error:
             if self._lock:
-                self._lock.close()
+                self._lock.release()
             raise ImvdocError([Problem(str(path), f"dit is geen bruikbaar verzendlog: {error}")]) \
                 from None
 
@@ -233,8 +259,12 @@ class SendLog:
             log.close()
 
     def rows(self, mailing_id: str | None = None) -> list[tuple]:
+        """(cbs_code, status, mailing, gemeente, ontvanger, message_id, antwoord, tijd,
+        server, tls) per message; server and tls are None in rows from before they were
+        logged, tls is None too for a message sent without TLS."""
         query = ("SELECT cbs_code, CASE status WHEN 'bezig' THEN 'onzeker' ELSE status END, "
-                 "mailing, gemeente, ontvanger, message_id, antwoord, tijd FROM verzendingen")
+                 "mailing, gemeente, ontvanger, message_id, antwoord, tijd, server, tls "
+                 "FROM verzendingen")
         if mailing_id:
             return self.db.execute(query + " WHERE mailing = ? ORDER BY cbs_code",
                                    (mailing_id,)).fetchall()
@@ -245,40 +275,100 @@ class SendLog:
                               (mailing_id, cbs_code)).fetchone()
         return row[0] if row else None
 
-    def record(self, mailing_id: str, package: Package, status: str, reply: str = "") -> None:
+    def record(self, mailing_id: str, package: Package, status: str, connection: Connection,
+               reply: str = "") -> None:
         gemeente = package.gemeente
         self.db.execute(
-            "INSERT OR REPLACE INTO verzendingen VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO verzendingen (mailing, cbs_code, gemeente, ontvanger, "
+            "message_id, status, antwoord, tijd, server, tls) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (mailing_id, gemeente.cbs_code, gemeente.naam, gemeente.griffie_email,
              package.message_id, status, reply,
-             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+             connection.server, connection.tls))
         self.db.commit()
 
     def close(self) -> None:
         self.db.close()
         if self._lock:
-            self._lock.close()  # releases the lock
+            self._lock.release()
 
 
 @dataclass
 class SendReport:
+    """What a run did: per message its gemeente and, when it went to the server, the reply."""
+
+    connection: Connection | None = None
     sent: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def send(distribution: Distribution, host: str, port: int, log: SendLog,
-         starttls: bool = False, user: str | None = None, password: str | None = None,
-         on_sent=None) -> SendReport:
-    """Send every package's e-mail that the log does not have as sent (or in doubt)."""
+def placeholder_domain(address: str) -> str | None:
+    """The reserved domain an address is under (see RESERVED_DOMAINS), if any."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return next((reserved for reserved in RESERVED_DOMAINS
+                 if domain == reserved or domain.endswith("." + reserved)), None)
+
+
+def placeholder_problems(distribution: Distribution) -> list[Problem]:
+    """Every e-mail of the distribution addressed to a placeholder, at its line in
+    gemeenten.yaml."""
+    problems = []
+    for package in distribution.packages:
+        address = package.gemeente.griffie_email
+        if package.message is None or (reserved := placeholder_domain(address)) is None:
+            continue
+        problems.append(distribution.content.gemeente_problem(
+            package.gemeente, "griffie_email",
+            f"{package.gemeente.cbs_code} {package.gemeente.naam}: {address} is een "
+            f"voorbeeldadres ({reserved} is gereserveerd en bereikt geen griffie); vul het echte "
+            "adres in (alleen een proef tegen een eigen testserver mag: --proef)"))
+    return problems
+
+
+def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
+    """Certificates verified, host name included: against the system's trust store, or
+    against only the CA in `ca_file` (for an internal relay)."""
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        raise ImvdocError([Problem(str(ca_file), "het CA-bestand bestaat niet")]) from None
+    except (OSError, ssl.SSLError) as error:  # ssl.SSLError: no certificate in it
+        raise ImvdocError([Problem(str(ca_file), "dit is geen bruikbaar CA-bestand (PEM met "
+                                   f"het certificaat van de CA): {error}")]) from None
+
+
+def send(distribution: Distribution, host: str, port: int, log: SendLog, *,
+         implicit_tls: bool = False, ca_file: Path | None = None, user: str | None = None,
+         password: str | None = None, rehearsal: bool = False) -> SendReport:
+    """Send every package's e-mail that the log does not have as sent (or in doubt).
+
+    The connection is encrypted whenever it can be: `implicit_tls` from the start (port
+    465), otherwise STARTTLS as soon as the server offers it. A certificate that fails
+    verification stops the run before anything is sent; a login (`user`) never goes over
+    an unencrypted connection. A placeholder address stops the run before it connects,
+    unless it is a `rehearsal` (against a server of one's own).
+    """
+    if not rehearsal and (problems := placeholder_problems(distribution)):
+        raise ContentError(problems)
+    context = tls_context(ca_file)
     report = SendReport()
     mailing_id = distribution.mailing.id
-    with smtplib.SMTP(host, port, timeout=60) as smtp:
-        smtp.ehlo_or_helo_if_needed()
-        if starttls:
-            smtp.starttls(context=ssl.create_default_context())
-            smtp.ehlo()
+    with _connect(host, port, implicit_tls, context) as smtp:
+        tls = smtp.sock.version() if isinstance(smtp.sock, ssl.SSLSocket) else None
+        connection = report.connection = Connection(f"{host}:{port}", tls)
+        if tls is None and user:
+            raise ImvdocError([Problem(connection.server, "de server biedt geen TLS aan; het "
+                                       "wachtwoord gaat nooit onversleuteld over het netwerk, dus "
+                                       "er is niet ingelogd en niets verstuurd (heeft de server "
+                                       "TLS op een eigen poort, gebruik dan --tls)")])
+        if tls is None:
+            report.warnings.append(f"de verbinding met {connection.server} is niet versleuteld "
+                                   "(de server biedt geen STARTTLS aan): de brieven gaan leesbaar "
+                                   "over het netwerk")
         if user:
             smtp.login(user, password or "")
         for package in distribution.packages:
@@ -292,15 +382,50 @@ def send(distribution: Distribution, host: str, port: int, log: SendLog,
             if state == IN_PROGRESS:
                 report.uncertain.append(name)
                 continue
-            log.record(mailing_id, package, IN_PROGRESS)
+            log.record(mailing_id, package, IN_PROGRESS, connection)
             del package.message["Date"]
             package.message["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
             status, reply = _deliver(smtp, distribution.sender, package)
-            log.record(mailing_id, package, status, reply)
-            (report.sent if status == SENT else report.refused).append(f"{name}: {reply}"
-                                                                       if status != SENT else name)
+            log.record(mailing_id, package, status, connection, reply)
+            (report.sent if status == SENT else report.refused).append(f"{name}: {reply}")
     write_lists(distribution, {row[0]: row[1] for row in log.rows(mailing_id)})
     return report
+
+
+# OpenSSL's verification results that have a plainer name.
+_VERIFY_REASONS = {
+    9: "certificaat nog niet geldig",
+    10: "certificaat verlopen",
+    62: "naam komt niet overeen",  # X509_V_ERR_HOSTNAME_MISMATCH
+    64: "naam komt niet overeen",  # X509_V_ERR_IP_ADDRESS_MISMATCH
+}
+
+
+def _connect(host: str, port: int, implicit_tls: bool, context: ssl.SSLContext) -> smtplib.SMTP:
+    """An open, greeted connection, encrypted when `implicit_tls` or when the server offers
+    STARTTLS. A certificate that fails verification stops here, before anything is sent."""
+    server = f"{host}:{port}"
+    try:
+        if implicit_tls:
+            smtp = smtplib.SMTP_SSL(host, port, timeout=60, context=context)
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=60)
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            if not implicit_tls and smtp.has_extn("starttls"):
+                smtp.starttls(context=context)
+                smtp.ehlo()
+        except BaseException:
+            smtp.close()
+            raise
+    except ssl.SSLCertVerificationError as error:
+        reason = _VERIFY_REASONS.get(error.verify_code, "certificaat niet vertrouwd")
+        raise ImvdocError([Problem(server, f"de verbinding is niet veilig: {reason} "
+                                   f"({error.verify_message}); er is niets verstuurd")]) from None
+    except ssl.SSLError as error:
+        raise ImvdocError([Problem(server, "de TLS-verbinding kwam niet tot stand "
+                                   f"({error.reason or error}); er is niets verstuurd")]) from None
+    return smtp
 
 
 def _deliver(smtp: smtplib.SMTP, sender: str, package: Package) -> tuple[str, str]:

@@ -51,6 +51,15 @@ def sweep_staging(build_dir: Path) -> None:
 
 def _running(pid: int) -> bool:
     """Whether a process runs (a zombie, killed but not yet reaped, does not)."""
+    if os.name == "nt":  # os.kill would end the process there: ask Windows instead
+        import ctypes
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
