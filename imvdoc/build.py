@@ -34,10 +34,14 @@ from imvdoc.layouts import Layouts
 from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
 from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, write_atomic
-from imvdoc.render import DocumentProperties, Rendered, WordTemplate, word_blocks
+from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
+                           word_blocks)
 from imvdoc.uptodate import Selection, input_stamp, library_versions
 
 BATCH_SIZE = 100  # most documents per worker task
+# What a render adds to a document's context: its text as blocks (`tekst`), and for a
+# type with a table of contents that contents (`inhoudsopgave`).
+RENDER_NAMES = {False: {"tekst"}, True: {"tekst", "inhoudsopgave"}}
 
 
 @dataclass(frozen=True)
@@ -273,7 +277,7 @@ class BuildPlan:
             _files, missing = self.layouts.files(doc_type.name)
             problems.extend(p for p in missing if p not in problems)
             filled = [d.context for d in documents if d.type_name == doc_type.name and d.context]
-            provided = set().union(*filled, {"tekst"})
+            provided = set().union(*filled, RENDER_NAMES[doc_type.toc])
             unknown = sorted(template.variables() - provided) if filled else []
             if unknown:
                 problems.append(Problem(template.name, "het sjabloon gebruikt variabelen die de "
@@ -400,13 +404,39 @@ def job_for(plan: BuildPlan, document: Document, docx: Path, body_key: str | Non
                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc))
 
 
-def render(plan: BuildPlan, document: Document) -> Rendered:
-    """The filled-in Word file, with its properties from the content."""
+def render(plan: BuildPlan, document: Document, pages: list[int] | None = None) -> Rendered:
+    """The filled-in Word file, with its properties from the content; for a type with a
+    table of contents, the contents as Word's field (`inhoudsopgave`), with the page
+    numbers of the typeset PDF when they are known."""
     doc_type = type_named(document.type_name)
-    context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
+    blocks = parse_blocks(document.markdown)
+    context = {**document.context, "tekst": word_blocks(blocks)}
+    if doc_type.toc:
+        template = plan.word_template(doc_type.word_template)
+        context["inhoudsopgave"] = TableOfContents(contents_entries(blocks, pages), {
+            level: template.style_ids.get(f"toc {level}", "") for level in (1, 2)})
     properties = DocumentProperties(title=document.title, subject=document.subject,
                                     author=document.author, created=document.date)
     return plan.word_template(doc_type.word_template).render_document(context, properties)
+
+
+def contents_entries(blocks, pages: list[int] | None) -> list[tuple[int, str, str, str]]:
+    """The entries of a table of contents: the headings of levels 1 and 2, numbered as
+    the chapters and sections of the plan (1, 1.1), with their pages when known."""
+    headings = [block for block in blocks if block.kind == "heading"]
+    if pages is not None and len(pages) != len(headings):
+        pages = None  # the PDF has other headings than the text: no page numbers
+    entries, numbers = [], [0, 0]
+    for index, block in enumerate(headings):
+        if block.level > 2:
+            continue
+        numbers[block.level - 1] += 1
+        if block.level == 1:
+            numbers[1] = 0
+        number = ".".join(str(n) for n in numbers[:block.level])
+        entries.append((block.level, number, block.text,
+                        str(pages[index]) if pages is not None else ""))
+    return entries
 
 
 def _make_chunk(documents: list[Document]) -> ChunkResult:
@@ -428,6 +458,8 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
         result.failures += [(error.title, p) for p in error.problems]
         return result
     for document, docx, converted in zip(documents, rendered, results):
+        if converted.heading_pages is not None:  # the Word contents with the PDF's pages
+            docx = render(plan, document, converted.heading_pages).data
         if not converted.ok:
             result.failures.append((ConversionError.title, Problem(
                 display_path(plan.paths(document)["docx"], plan.project.root),

@@ -87,6 +87,8 @@ class Result:
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    heading_pages: list[int] | None = None
+    """With a table of contents: the page of every heading of the PDF, in order."""
 
     @property
     def ok(self) -> bool:
@@ -312,10 +314,12 @@ class Converter:
         result = Result(job, title=title, warnings=job.warnings + list(body["warnings"]))
         result.html = self.layouts.html(job.layout, {
             "titel": title, "data": job.data, "tekst": body["html"], "inhoud": body["toc"]})
-        source = self.layouts.typst_source(job.layout, body["typst"])
+        source = self.layouts.typst_source(job.layout, body["typst"], contents=job.toc)
+        data = {**job.data, "title": title}
         try:
-            result.pdf = self.compile_pdf(source, {**job.data, "title": title}, job.timestamp,
-                                          result.warnings)
+            result.pdf = self.compile_pdf(source, data, job.timestamp, result.warnings)
+            if job.toc:
+                result.heading_pages = self.heading_pages(source, data)
         except typst.TypstError as error:
             problem = self._layout_problem(job, error)
             if problem is not None:
@@ -339,6 +343,14 @@ class Converter:
         if file.is_relative_to(os.path.abspath(self.templates)):
             return Problem(self.layouts.name(file), message, line=line, column=column)
         return None
+
+    def heading_pages(self, source: str, data: dict[str, Any]) -> list[int]:
+        """The page of every heading of a typeset document, in order."""
+        compiler = typst.Compiler(input=source.encode("utf-8"), root=str(self.root),
+                                  font_paths=[str(self.templates / "fonts")],
+                                  ignore_system_fonts=True,
+                                  sys_inputs={"imvdoc": json.dumps(data, ensure_ascii=False)})
+        return json.loads(compiler.query("<imvdoc-koppen>", field="value", one=True))
 
     def compile_pdf(self, source: str, data: dict[str, Any], timestamp: dt.datetime | None,
                     warnings: list[str]) -> bytes:

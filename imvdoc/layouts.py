@@ -127,6 +127,9 @@ class Layouts:
                                          + jinja_message(error), line=template_line(error))]) \
                 from None
 
-    def typst_source(self, layout: str, body: str) -> str:
-        """The typst source of a PDF: the layout module, then the body."""
-        return f'#import "/{self.name(self.templates)}/{layout}.typ": *\n#show: layout\n{body}'
+    def typst_source(self, layout: str, body: str, contents: bool = False) -> str:
+        """The typst source of a PDF: the layout module, then the body; with `contents`,
+        the page of every heading as metadata (for the Word file's table of contents)."""
+        pages = ("\n#context [#metadata(query(heading.where(outlined: true)).map(h => counter(page).at(h.location())"
+                 ".first())) <imvdoc-koppen>]\n") if contents else ""
+        return f'#import "/{self.name(self.templates)}/{layout}.typ": *\n#show: layout\n{body}{pages}'

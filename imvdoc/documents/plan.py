@@ -32,7 +32,6 @@ class Plan(DocumentType):
     def fill(self, content: Content, document: Document, cache: dict) -> None:
         versie = content.plan_versie(document.id)
         context = plan_context(content, versie)
-        context["inhoudsopgave"] = "De inhoudsopgave verschijnt als Word de velden bijwerkt (F9)."
         document.context = context
         document.markdown = render_text(versie.body, versie.body_file, versie.body_line, context)
         status = "concept, " if versie.concept else ""
