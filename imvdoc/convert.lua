@@ -189,6 +189,40 @@ local function write_media(dir)
   end
 end
 
+-- A caption without text (an empty "Caption" paragraph in Word, perhaps with only a
+-- bookmark) would be an empty <caption> in HTML and a bare "Tabel 1:" in the PDF: a
+-- table keeps no caption, a figure becomes its image.
+local function without_empty_captions(doc, warnings)
+  local function empty(caption)
+    local has_image = false
+    pandoc.Blocks(caption.long):walk { Image = function() has_image = true end }
+    return not has_image and not pandoc.utils.stringify(caption.long):match("%S")
+  end
+  local dropped = 0
+  doc = doc:walk {
+    Table = function(tbl)
+      if #tbl.caption.long > 0 and empty(tbl.caption) then
+        dropped = dropped + 1
+        tbl.caption = { long = pandoc.Blocks {} }
+        return tbl
+      end
+    end,
+    Figure = function(figure)
+      if empty(figure.caption) then
+        dropped = dropped + 1
+        return figure.content:map(function(block)
+          return block.t == "Plain" and pandoc.Para(block.content) or block
+        end)
+      end
+    end,
+  }
+  if dropped > 0 then
+    warnings[#warnings + 1] = (dropped == 1 and "een leeg bijschrift" or (dropped .. " lege bijschriften"))
+      .. " (bij een tabel of afbeelding) weggelaten"
+  end
+  return doc
+end
+
 -- No title in the document's properties: its opening heading is the title (and is not
 -- repeated below it), else its first heading, else the file name. Done before the
 -- headings are renumbered, so the rest start right below the title.
@@ -228,6 +262,7 @@ local function convert(job)
     doc = take_title(doc, job.fallback_title)
     title = pandoc.utils.stringify(doc.meta.title)
   end
+  doc = without_empty_captions(doc, warnings)
   doc = normalise(doc, warnings)
   doc.meta = pandoc.Meta({})  -- the writers below see the body only
   local typst_doc = typst_ready(doc, job.media_prefix)

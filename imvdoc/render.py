@@ -72,6 +72,8 @@ class WordTemplate:
         self._docxtpl.init_docx()
         self._sources: dict[str, str] = {}
         self._templates: dict[str, Any] = {}
+        self._main = self._docxtpl.docx.part.partname.lstrip("/")  # word/document.xml, or
+        # wherever the package's relationships put it
         for name, xml in self._part_sources():
             self._sources[name] = xml
             try:
@@ -131,7 +133,7 @@ class WordTemplate:
             tree = self._docxtpl.fix_tables(xml)  # columns made by {%tc %} loops
             rendered[name] = etree.tostring(tree, encoding="UTF-8", xml_declaration=True,
                                             standalone=True)
-        body_key = hashlib.sha256(self._data_key + rendered[_DOCUMENT]).hexdigest()
+        body_key = hashlib.sha256(self._data_key + rendered[self._main]).hexdigest()
         out = io.BytesIO(self._base)  # the members no tag touches, compressed once
         with zipfile.ZipFile(out, "a") as target:
             for name in sorted(rendered):
@@ -164,7 +166,6 @@ class WordTemplate:
 
 
 _CORE = "docProps/core.xml"
-_DOCUMENT = "word/document.xml"
 
 
 def _zip_without(data: bytes, names: set[str]) -> bytes:

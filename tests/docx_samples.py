@@ -30,6 +30,7 @@ LINKED_IMAGE_URL = "https://intranet.example.org/afbeeldingen/kaart.png"
 MISSING_BOOKMARK = "_Ref_bestaat_niet"
 CROSS_REFERENCE_TEXT = "zie de paragraaf over de aanpak"
 TEXT_BOX_TEXT = "Let op: dit staat in een tekstvak."
+CAPTIONED_TABLE_CELL = "Cel onder een leeg bijschrift"
 
 # Namespaces for hand-written drawing XML beyond the ones python-docx knows.
 _WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
@@ -260,4 +261,81 @@ def write_zip_without_document(path: Path) -> Path:
     """A zip archive (like an .xlsx) that has no word/document.xml."""
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
+    return path
+
+
+# --- Packages and fields as other programs write them ----------------------------------
+
+
+def write_main_part_elsewhere(path: Path, folder: str = "inhoud",
+                              main: str = "hoofdtekst.xml") -> Path:
+    """A document whose parts are not under word/ and whose main part is not named
+    document.xml (inhoud/hoofdtekst.xml), with correct [Content_Types].xml and
+    relationships: Word finds it through _rels/.rels, as it may be anywhere."""
+    document = _document_with_intro()
+    document.add_paragraph("Aanpak", style="Heading 2")
+    document.add_paragraph("Wat we gaan doen.")
+    paragraph = _add_png(document)
+    _doc_pr(paragraph).set("descr", IMAGE_ALT)
+    buffer = BytesIO()
+    document.save(buffer)
+
+    def moved(name: str) -> str:
+        if name == "word/document.xml":
+            return f"{folder}/{main}"
+        if name == "word/_rels/document.xml.rels":
+            return f"{folder}/_rels/{main}.rels"
+        return f"{folder}/{name[len('word/'):]}" if name.startswith("word/") else name
+
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name in ("[Content_Types].xml", "_rels/.rels"):
+                text = data.decode("utf-8").replace("/word/document.xml", f"/{folder}/{main}")
+                text = text.replace('"word/document.xml"', f'"{folder}/{main}"')
+                data = text.replace("/word/", f"/{folder}/").encode("utf-8")
+            target.writestr(moved(name), data)
+    return path
+
+
+def write_broken_cross_reference_field(path: Path, simple: bool = True) -> Path:
+    """A cross-reference as a REF field to a bookmark that the document does not have:
+    a simple field (w:fldSimple), or a complex one (w:fldChar, w:instrText)."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Voor de details: ")
+    instruction = f" REF {MISSING_BOOKMARK} \\h "
+    result = f"<w:r><w:t>{CROSS_REFERENCE_TEXT}</w:t></w:r>"
+    if simple:
+        xml = [f'<w:fldSimple {nsdecls("w")} w:instr="{instruction}">{result}</w:fldSimple>']
+    else:
+        xml = [f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
+               f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve">{instruction}'
+               "</w:instrText></w:r>",
+               f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
+               result.replace("<w:r>", f'<w:r {nsdecls("w")}>'),
+               f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>']
+    for element in xml:
+        paragraph._p.append(parse_xml(element))
+    paragraph.add_run(".")
+    document.save(path)
+    return path
+
+
+def write_empty_captions(path: Path) -> Path:
+    """A table under a "Caption" paragraph that holds only a bookmark (its text was
+    deleted, the bookmark of a cross-reference stayed), and an image above an empty
+    "Caption" paragraph: pandoc reads both as captions without text."""
+    document = _document_with_intro()
+    caption = document.add_paragraph(style="Caption")
+    caption._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="7" w:name="_Ref_tabel"/>'))
+    caption._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="7"/>'))
+    table = document.add_table(rows=2, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table._cells, ("Wanneer", "Wat", "2024", CAPTIONED_TABLE_CELL)):
+        cell.text = text
+    paragraph = _add_png(document)
+    _doc_pr(paragraph).set("descr", IMAGE_ALT)
+    document.add_paragraph("", style="Caption")
+    document.add_paragraph("Tekst na de afbeelding.")
+    document.save(path)
     return path

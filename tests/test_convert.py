@@ -134,6 +134,11 @@ def headings(html: str) -> list[tuple[int, str]]:
             for e in elements(html, "h1", "h2", "h3", "h4", "h5", "h6")]
 
 
+def flat(text: str) -> str:
+    """Whitespace runs made single spaces (PDF, HTML and the console break lines)."""
+    return " ".join(text.split())
+
+
 def pdf_text(pdf: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
@@ -246,9 +251,20 @@ def test_characters_outside_the_house_font_fall_back_or_are_replaced_with_a_warn
     assert samples.NO_FONT_EMOJI not in pdf_text(result.pdf)
 
 
-def test_a_broken_cross_reference_keeps_its_text_and_gives_a_warning(tmp_path, monkeypatch,
-                                                                     capsys):
-    result = convert(samples.write_broken_cross_reference, tmp_path, monkeypatch, capsys)
+def _ref_field_sample(simple: bool) -> Callable[[Path], Path]:
+    def write_ref_field(path: Path) -> Path:
+        return samples.write_broken_cross_reference_field(path, simple=simple)
+
+    return write_ref_field
+
+
+@pytest.mark.parametrize("write_sample", [
+    samples.write_broken_cross_reference, _ref_field_sample(simple=True),
+    _ref_field_sample(simple=False),
+], ids=["hyperlink-met-anker", "ref-veld-eenvoudig", "ref-veld-samengesteld"])
+def test_a_broken_cross_reference_keeps_its_text_and_gives_a_warning(write_sample, tmp_path,
+                                                                     monkeypatch, capsys):
+    result = convert(write_sample, tmp_path, monkeypatch, capsys)
     assert_both_outputs(result)
     assert samples.CROSS_REFERENCE_TEXT in body_text(result.html)
     assert samples.CROSS_REFERENCE_TEXT in " ".join(pdf_text(result.pdf).split())
@@ -333,3 +349,30 @@ def test_several_files_in_one_call_each_keep_their_own_text(tmp_path, monkeypatc
     texts = {p.name: p.read_text("utf-8") for p in out.glob("*.html")}
     assert len(set(texts.values())) == 3  # three documents, three different pages
     assert "data:image/png" in texts["eerste-2.html"] and "data:image/png" not in texts["eerste.html"]
+
+
+# --- Word files that pandoc reads only in part -------------------------------------------
+
+
+def test_a_main_part_outside_word_folder_is_found_and_converted_in_full(tmp_path, monkeypatch,
+                                                                      capsys):
+    result = convert(samples.write_main_part_elsewhere, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert headings(result.html) == [(1, "Bijlage bij het IMV"), (2, "Aanpak")]
+    assert "Wat we gaan doen." in body_text(result.html)
+    assert [image.attrs.get("alt") for image in elements(result.html, "img")] == [samples.IMAGE_ALT]
+    assert pdf_figure_alts(result.pdf) == [samples.IMAGE_ALT]
+
+
+def test_empty_captions_leave_no_empty_caption_in_the_html_or_pdf(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_empty_captions, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert samples.CAPTIONED_TABLE_CELL in body_text(result.html)
+    assert [image.attrs.get("alt") for image in elements(result.html, "img")] == [samples.IMAGE_ALT]
+    captions = [flat(e.text) for e in elements(result.html, "caption", "figcaption")]
+    assert all(captions), f"leeg bijschrift in de HTML: {captions}"
+    lines = [line.strip() for line in pdf_text(result.pdf).splitlines()]
+    assert any(samples.CAPTIONED_TABLE_CELL in line for line in lines)
+    bare = [line for line in lines if re.fullmatch(r"(Tabel|Figuur)\s\d+:", line)]
+    assert bare == [], f"leeg bijschrift in de PDF: {bare}"
+    assert any("bijschrift" in w for w in result.warnings), result.warnings
