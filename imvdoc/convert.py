@@ -74,6 +74,9 @@ class Job:
     toc: bool = False
     from_first_heading: bool = False
     chapters_from_level_1: bool = False
+    show_changes: bool = False
+    """Tracked changes marked in the outputs and comments as notes; else the text as if
+    every change was accepted, without the comments."""
 
 
 @dataclass
@@ -193,6 +196,7 @@ class Converter:
                 "title": job.title, "fallback_title": job.fallback_title,
                 "from_first_heading": job.from_first_heading, "toc": job.toc,
                 "chapters_from_level_1": job.chapters_from_level_1,
+                "show_changes": job.show_changes,
                 **({"body_key": job.body_key} if job.body_key else {}),
             })
             if not answer.get("ok"):

@@ -1,6 +1,6 @@
 """Word files (.docx) read as Word reads them, before pandoc does: the parts of the
-package, found through its relationships; and, where pandoc would not read the file in
-full, a copy that it does read in full.
+package, found through its relationships; the tracked changes and comments in the text;
+and, where pandoc would not read the file in full, a copy that it does read in full.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -144,6 +145,143 @@ def main_document(path: Path) -> str | None:
     """The name of a .docx's main document part, or None if it has none."""
     with WordPackage.open(path) as package:
         return package.main
+
+
+# --- Tracked changes and comments -------------------------------------------------------
+
+
+def plural(count: int, one: str, more: str) -> str:
+    """'1 opmerking', '2 opmerkingen'."""
+    return f"{count} {one if count == 1 else more}"
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """The tracked changes and comments in the text of a Word document, counted as Word
+    lists them: marks of one kind by one author, with nothing unmarked between them, are
+    one change (an inserted paragraph is one insertion, not one for its text and one for
+    its paragraph mark)."""
+
+    insertions: int = 0
+    deletions: int = 0
+    moves: int = 0
+    formatting: int = 0
+    comments: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.insertions + self.deletions + self.moves + self.formatting
+
+    def __bool__(self) -> bool:
+        return bool(self.changes or self.comments)
+
+    def describe_changes(self) -> str:
+        """'3 wijzigingen (2 invoegingen, 1 verwijdering)'."""
+        kinds = [plural(n, one, more) for n, one, more in (
+            (self.insertions, "invoeging", "invoegingen"),
+            (self.deletions, "verwijdering", "verwijderingen"),
+            (self.moves, "verplaatsing", "verplaatsingen"),
+            (self.formatting, "opmaakwijziging", "opmaakwijzigingen")) if n]
+        return f"{plural(self.changes, 'wijziging', 'wijzigingen')} ({', '.join(kinds)})"
+
+    def describe(self) -> str:
+        """'3 wijzigingen (2 invoegingen, 1 verwijdering) en 2 opmerkingen'."""
+        parts = [self.describe_changes()] if self.changes else []
+        if self.comments:
+            parts.append(plural(self.comments, "opmerking", "opmerkingen"))
+        return " en ".join(parts)
+
+    @property
+    def single(self) -> bool:
+        """One change or one comment in all: 'die nog niet verwerkt is'."""
+        return self.changes + self.comments == 1
+
+
+# A w:ins, w:del, w:moveFrom or w:moveTo around content marks that content; in the
+# properties of a paragraph mark (w:pPr/w:rPr), a table row (w:trPr) or cell (w:tcPr) it
+# marks that mark, row or cell.
+_CHANGE_MARKS = {"ins": "insertions", "del": "deletions", "moveFrom": "moves",
+                 "moveTo": "moved_to", "cellIns": "insertions", "cellDel": "deletions"}
+_MARK_HOLDERS = {"rPr", "trPr", "tcPr"}
+# Formatting changes besides those of runs (w:rPrChange) and paragraphs (w:pPrChange).
+_OTHER_FORMATTING = {"tblPrChange", "tblPrExChange", "trPrChange", "tcPrChange",
+                     "sectPrChange", "tblGridChange", "numberingChange", "cellMerge"}
+_NOT_TEXT = {"rPr", "commentReference", "annotationRef", "lastRenderedPageBreak"}
+
+
+def count_revisions(path: Path) -> Revisions:
+    """The tracked changes in the text pandoc reads (main document, footnotes, endnotes)
+    and the comments of a Word document."""
+    with WordPackage.open(path) as package:
+        counts = dict.fromkeys(("insertions", "deletions", "moves", "moved_to", "formatting"), 0)
+        comments: set[str] = set()
+        for story in package.stories():
+            root = package.xml(story)
+            for mark, _run in groupby(_marks(root)):
+                if mark is not None:
+                    counts[mark[0]] += 1
+            comments |= _ids(root, "commentReference")
+        for part in package.related(package.main, "comments") if package.main else []:
+            comments |= _ids(package.xml(part), "comment")
+    return Revisions(insertions=counts["insertions"], deletions=counts["deletions"],
+                     moves=max(counts["moves"], counts["moved_to"]),
+                     formatting=counts["formatting"], comments=len(comments))
+
+
+def _ids(root: etree._Element, name: str) -> set[str]:
+    return {e.get(f"{{{W}}}id") for e in root.iter(f"{{{W}}}{name}")} - {None}
+
+
+def _author(element: etree._Element) -> str:
+    return element.get(f"{{{W}}}author") or ""
+
+
+def _marks(root: etree._Element) -> Iterator[tuple[str, str] | None]:
+    """The text in document order as (kind, author) for each marked piece and None for
+    each unmarked one. A paragraph's mark comes at its end, where Word shows it."""
+    inside = 0  # how deep inside marks around content: what is inside counts with them
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{W}}}"):
+            continue
+        name = etree.QName(element).localname
+        parent = element.getparent()
+        holder = etree.QName(parent).localname if parent is not None else ""
+        around_content = name in _CHANGE_MARKS and holder not in _MARK_HOLDERS
+        if event == "end":
+            if around_content:
+                inside -= 1
+            elif name == "p":
+                yield _paragraph_mark(element)
+        elif around_content:
+            if inside == 0:
+                yield _CHANGE_MARKS[name], _author(element)
+            inside += 1
+        elif inside:
+            continue
+        elif name in _CHANGE_MARKS and holder in ("trPr", "tcPr"):
+            yield _CHANGE_MARKS[name], _author(element)  # a table row or cell
+        elif name == "r":
+            change = element.find("w:rPr/w:rPrChange", _NS)
+            if change is not None:
+                yield "formatting", _author(change)
+            elif any(etree.QName(child).localname not in _NOT_TEXT for child in element
+                     if isinstance(child.tag, str)):
+                yield None
+        elif name in _OTHER_FORMATTING:
+            yield "formatting", _author(element)
+
+
+def _paragraph_mark(paragraph: etree._Element) -> tuple[str, str] | None:
+    """The change to a paragraph's mark, if any; in a row that was inserted or deleted,
+    the row's (its cells' ends go with it)."""
+    row = next(paragraph.iterancestors(f"{{{W}}}tr"), None)
+    row_marks = row.iterfind("w:trPr/*", _NS) if row is not None else []
+    for mark in [*paragraph.iterfind("w:pPr/w:rPr/*", _NS), *row_marks]:
+        name = etree.QName(mark).localname
+        if name in _CHANGE_MARKS:
+            return _CHANGE_MARKS[name], _author(mark)
+    change = paragraph.find("w:pPr/w:pPrChange", _NS)
+    return ("formatting", _author(change)) if change is not None else None
 
 
 # --- A copy that pandoc reads in full ---------------------------------------------------

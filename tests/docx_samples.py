@@ -31,6 +31,15 @@ MISSING_BOOKMARK = "_Ref_bestaat_niet"
 CROSS_REFERENCE_TEXT = "zie de paragraaf over de aanpak"
 TEXT_BOX_TEXT = "Let op: dit staat in een tekstvak."
 CAPTIONED_TABLE_CELL = "Cel onder een leeg bijschrift"
+# A draft: tracked changes and comments, as Word records them.
+CHANGE_AUTHOR = "Jan Jansen"
+CHANGE_DATE = "2024-03-01T10:00:00Z"  # shown as "1 maart 2024"
+COMMENT_AUTHOR = "Piet Pieters"
+INSERTED_TEXT = "binnenkort"
+DELETED_TEXT = "misschien"
+INSERTED_PARAGRAPH = "Deze alinea is er later bij gekomen."
+COMMENT_TEXTS = ("Klopt deze planning?", "Noem hier de bron.")
+MOVED_TEXT = "Eerst de evaluatie."
 
 # Namespaces for hand-written drawing XML beyond the ones python-docx knows.
 _WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
@@ -337,5 +346,68 @@ def write_empty_captions(path: Path) -> Path:
     _doc_pr(paragraph).set("descr", IMAGE_ALT)
     document.add_paragraph("", style="Caption")
     document.add_paragraph("Tekst na de afbeelding.")
+    document.save(path)
+    return path
+
+
+# --- Drafts: tracked changes and comments ----------------------------------------------
+
+
+def _change(kind: str, text: str, change_id: int) -> str:
+    """A w:ins, w:del, w:moveFrom or w:moveTo around one run, by CHANGE_AUTHOR."""
+    tag = "w:delText" if kind in ("del", "moveFrom") else "w:t"
+    return (f'<w:{kind} {nsdecls("w")} w:id="{change_id}" w:author="{CHANGE_AUTHOR}" '
+            f'w:date="{CHANGE_DATE}"><w:r><{tag} xml:space="preserve">{text}</{tag}></w:r>'
+            f"</w:{kind}>")
+
+
+def _comment(document: WordDocument, runs: list, text: str) -> None:
+    comment = document.add_comment(runs, text=text, author=COMMENT_AUTHOR, initials="PP")
+    comment._comment_elm.set(qn("w:date"), CHANGE_DATE)  # not today: the same file each run
+
+
+def write_tracked_changes(path: Path) -> Path:
+    """A draft: text inserted and deleted in one paragraph, a whole paragraph inserted
+    (its text and its paragraph mark: one insertion, as Word counts it), and two
+    comments. Three changes (two insertions, one deletion) and two comments."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Het plan wordt ")
+    paragraph._p.append(parse_xml(_change("ins", f"{INSERTED_TEXT} ", 1)))
+    paragraph.add_run("door de raad ")
+    paragraph._p.append(parse_xml(_change("del", f"{DELETED_TEXT} ", 2)))
+    _comment(document, [paragraph.add_run("vastgesteld.")], COMMENT_TEXTS[0])
+    inserted = document.add_paragraph()
+    inserted._p.get_or_add_pPr().append(parse_xml(
+        f'<w:rPr {nsdecls("w")}><w:ins w:id="3" w:author="{CHANGE_AUTHOR}" '
+        f'w:date="{CHANGE_DATE}"/></w:rPr>'))
+    inserted._p.append(parse_xml(_change("ins", INSERTED_PARAGRAPH, 4)))
+    sources = document.add_paragraph("De cijfers komen uit de veiligheidsmonitor.")
+    _comment(document, sources.runs, COMMENT_TEXTS[1])
+    document.save(path)
+    return path
+
+
+def write_moved_text_and_formatting(path: Path) -> Path:
+    """A sentence moved (w:moveFrom here, w:moveTo there: one move) and a word made bold
+    (w:rPrChange: one formatting change); no comments."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Aanpak: ")
+    paragraph._p.append(parse_xml(_change("moveFrom", MOVED_TEXT, 1)))
+    paragraph.add_run(" Dan de uitvoering. ")
+    paragraph._p.append(parse_xml(_change("moveTo", MOVED_TEXT, 2)))
+    bold = document.add_paragraph().add_run("Belangrijk.")
+    bold.bold = True
+    bold._r.get_or_add_rPr().append(parse_xml(
+        f'<w:rPrChange {nsdecls("w")} w:id="3" w:author="{CHANGE_AUTHOR}" '
+        f'w:date="{CHANGE_DATE}"><w:rPr/></w:rPrChange>'))
+    document.save(path)
+    return path
+
+
+def write_one_comment(path: Path) -> Path:
+    """No tracked changes, one comment."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Een zin met een opmerking erbij.")
+    _comment(document, paragraph.runs, COMMENT_TEXTS[0])
     document.save(path)
     return path
