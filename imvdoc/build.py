@@ -37,6 +37,7 @@ from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, wri
 from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
                            word_blocks)
 from imvdoc.uptodate import Selection, input_stamp, library_versions
+from imvdoc.wordfile import Revisions, WordFileError, count_revisions, plural
 
 BATCH_SIZE = 100  # most documents per worker task
 # What a render adds to a document's context: its text as blocks (`tekst`), and for a
@@ -571,18 +572,31 @@ def _make(plan: BuildPlan, documents: list[Document],
     return summary
 
 
-def convert_files(project: Project, paths: list[Path],
-                  output_dir: Path) -> tuple[list[Path], list[str], list[Problem]]:
-    """`imvdoc convert`: any Word documents to PDF and HTML in the `document` layout."""
+def convert_files(project: Project, paths: list[Path], output_dir: Path,
+                  changes: str | None = None) -> tuple[list[Path], list[str], list[Problem]]:
+    """`imvdoc convert`: any Word documents to PDF and HTML in the `document` layout.
+
+    A document with tracked changes or comments is a draft: it is refused, unless
+    `changes` says to accept them all ("accepteren": the text as if every change was
+    accepted, without the comments) or to show them ("tonen": marked, comments as notes).
+    """
     problems: list[Problem] = []
     jobs = []
     for path in paths:
         reason = check_docx(path)
+        try:
+            revisions = None if reason else count_revisions(path)
+        except WordFileError as error:
+            reason = str(error)
         if reason:
             problems.append(Problem(str(path), reason))
-        else:
-            jobs.append(Job(docx=path, name=str(path), layout="document",
-                            fallback_title=path.stem, warnings=docx_findings(path)))
+            continue
+        if revisions and changes is None:
+            problems.append(Problem(str(path), _unprocessed(revisions)))
+            continue
+        warnings = docx_findings(path) + _processed(revisions, changes)
+        jobs.append(Job(docx=path, name=str(path), layout="document", fallback_title=path.stem,
+                        warnings=warnings, show_changes=changes == "tonen"))
     written, warnings = [], []
     if output_dir.exists() and not output_dir.is_dir():
         problems.append(Problem(str(output_dir), "dit is een bestand; geef een map voor --uitvoer"))
@@ -611,3 +625,23 @@ def convert_files(project: Project, paths: list[Path],
                 written.append(target)
             warnings += [f"{result.job.name}: {w}" for w in result.warnings]
     return written, warnings, problems
+
+
+def _unprocessed(revisions: Revisions) -> str:
+    """Why a draft is refused, and what to do."""
+    verb = "is" if revisions.single else "zijn"
+    return (f"bevat {revisions.describe()} die nog niet verwerkt {verb}: aanvaard of verwerp ze "
+            "in Word, of kies --wijzigingen accepteren of --wijzigingen tonen")
+
+
+def _processed(revisions: Revisions, changes: str | None) -> list[str]:
+    """What `--wijzigingen` did with a draft's changes and comments, as warnings."""
+    if changes == "accepteren":
+        done = [f"{revisions.describe_changes()} aanvaard"] if revisions.changes else []
+        if revisions.comments:
+            done.append(f"{plural(revisions.comments, 'opmerking', 'opmerkingen')} weggelaten")
+        return [" en ".join(done)] if done else []
+    if changes == "tonen" and revisions.formatting:
+        return [f"{plural(revisions.formatting, 'opmaakwijziging', 'opmaakwijzigingen')} niet "
+                "gemarkeerd: de tekst staat in de nieuwe opmaak"]
+    return []

@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("files", nargs="+", type=Path, metavar="BESTAND.docx")
     convert.add_argument("--uitvoer", type=Path, default=None, metavar="MAP",
                          help="waar de PDF en HTML komen (standaard: build/convert)")
+    convert.add_argument("--wijzigingen", choices=("accepteren", "tonen"), default=None,
+                         help="wat te doen met bijgehouden wijzigingen en opmerkingen: "
+                              "accepteren (de tekst alsof alles aanvaard is, zonder "
+                              "opmerkingen) of tonen (gemarkeerd, opmerkingen als noten); "
+                              "zonder deze keuze wordt zo'n bestand geweigerd")
     return parser
 
 
@@ -363,7 +368,7 @@ def _convert(project, args) -> int:
     from imvdoc.errors import ImvdocError
 
     output_dir = args.uitvoer or project.build_dir / "convert"
-    written, warnings, problems = convert_files(project, args.files, output_dir)
+    written, warnings, problems = convert_files(project, args.files, output_dir, args.wijzigingen)
     _warnings(warnings)
     for path in written:
         console.print(f"geschreven: {path}", markup=False)

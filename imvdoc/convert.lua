@@ -3,7 +3,7 @@
 --   pandoc lua convert.lua      (jobs on stdin, one JSON object a line)
 --
 -- A job: { input, output, media, media_prefix, title, fallback_title, from_first_heading,
---          body_key, toc, chapters_from_level_1 }
+--          body_key, toc, chapters_from_level_1, show_changes }
 -- For each job the body is written as typst (images written under `media`, referred to
 -- as media_prefix .. name) and as HTML (self-contained: images as data URIs), with the
 -- table of contents, the title and warnings, as one JSON object into `output`; one JSON
@@ -123,9 +123,18 @@ local function normalise(doc, warnings)
   return doc
 end
 
+-- The text of a heading as it reads once its tracked changes are accepted: without
+-- deleted text and notes (comments, with `show_changes`).
+local function accepted_text(inlines)
+  return pandoc.utils.stringify(pandoc.Inlines(inlines):walk {
+    Span = function(span) if span.classes:includes("deletion") then return {} end end,
+    Note = function() return {} end,
+  })
+end
+
 local function first_heading(doc)
   for _, block in ipairs(doc.blocks) do
-    if block.t == "Header" then return pandoc.utils.stringify(block.content) end
+    if block.t == "Header" then return accepted_text(block.content) end
   end
 end
 
@@ -306,14 +315,179 @@ local function write_media(dir)
   end
 end
 
+-- A caption without text (an empty "Caption" paragraph in Word, perhaps with only a
+-- bookmark) would be an empty <caption> in HTML and a bare "Tabel 1:" in the PDF: a
+-- table keeps no caption, a figure becomes its image.
+local function without_empty_captions(doc, warnings)
+  local function empty(caption)
+    local has_image = false
+    pandoc.Blocks(caption.long):walk { Image = function() has_image = true end }
+    return not has_image and not pandoc.utils.stringify(caption.long):match("%S")
+  end
+  local dropped = 0
+  doc = doc:walk {
+    Table = function(tbl)
+      if #tbl.caption.long > 0 and empty(tbl.caption) then
+        dropped = dropped + 1
+        tbl.caption = { long = pandoc.Blocks {} }
+        return tbl
+      end
+    end,
+    Figure = function(figure)
+      if empty(figure.caption) then
+        dropped = dropped + 1
+        return figure.content:map(function(block)
+          return block.t == "Plain" and pandoc.Para(block.content) or block
+        end)
+      end
+    end,
+  }
+  if dropped > 0 then
+    warnings[#warnings + 1] = (dropped == 1 and "een leeg bijschrift" or (dropped .. " lege bijschriften"))
+      .. " (bij een tabel of afbeelding) weggelaten"
+  end
+  return doc
+end
+
+-- Tracked changes and comments shown (`show_changes`). pandoc reads them as spans:
+-- insertion and deletion (with author and date, as Word recorded them; a moved text is
+-- a deletion and an insertion), paragraph-insertion and paragraph-deletion (a paragraph
+-- mark), and comment-start (with the comment's text) and comment-end.
+local MONTHS = { "januari", "februari", "maart", "april", "mei", "juni", "juli",
+  "augustus", "september", "oktober", "november", "december" }
+
+-- "ingevoegd door Jan Jansen, 1 maart 2024", as far as Word recorded who and when.
+local function change_label(span, what, by)
+  local label = what
+  local author = span.attributes.author
+  if author and author:match("%S") then label = label .. " " .. (by or "door") .. " " .. author end
+  local year, month, day = (span.attributes.date or ""):match("^(%d%d%d%d)-(%d%d)-(%d%d)")
+  if year then
+    label = label .. ", " .. tonumber(day) .. " " .. MONTHS[tonumber(month)] .. " " .. year
+  end
+  return label
+end
+
+-- Comments become notes (footnotes in the PDF, notes at the end of the HTML page) where
+-- the commented text ends; their marks go. A deleted paragraph mark is shown as a
+-- deleted pilcrow; an inserted one needs no mark (its text is marked). Also returns
+-- how many comments there are.
+local function comments_as_notes(doc)
+  local notes, ends = {}, {}
+  doc:walk { Span = function(span)
+    local id = span.attributes.id or ""
+    if span.classes:includes("comment-start") then
+      local text = pandoc.Inlines { pandoc.Str(change_label(span, "Opmerking", "van") .. ":"), pandoc.Space() }
+      text:extend(span.content)
+      notes[id] = pandoc.Note { pandoc.Para(text) }
+    elseif span.classes:includes("comment-end") then
+      ends[id] = true
+    end
+  end }
+  local count = 0
+  for _ in pairs(notes) do count = count + 1 end
+  return doc:walk { Span = function(span)
+    local id = span.attributes.id or ""
+    if span.classes:includes("comment-start") then
+      return ends[id] and {} or notes[id]  -- no end recorded: the note where it starts
+    elseif span.classes:includes("comment-end") then
+      local note = notes[id]
+      notes[id] = nil  -- once
+      return note or {}
+    elseif span.classes:includes("paragraph-insertion") then
+      return {}
+    elseif span.classes:includes("paragraph-deletion") then
+      return pandoc.Span(pandoc.Inlines { pandoc.Str("¶") },
+        pandoc.Attr("", { "deletion" }, span.attributes))
+    end
+  end }, count
+end
+
+-- Above the text: that it is a draft, and how its changes and comments are shown; and
+-- the title as Word has it, with its changes and comments, when the title heading was
+-- taken out of the text (the layouts show the title as if its changes were accepted).
+local function with_changes_explained(doc, comments, title)
+  local function changed(node)
+    local found = false
+    node:walk { Span = function(span)
+      if span.classes:includes("insertion") or span.classes:includes("deletion") then found = true end
+    end }
+    return found
+  end
+  local title_notes = 0
+  if title then title:walk { Note = function() title_notes = title_notes + 1 end } end
+  local title_changed = title ~= nil and changed(title)
+  local changes = title_changed or changed(doc)
+  local text
+  if changes and comments > 0 then
+    text = "Dit is een concept met wijzigingen en opmerkingen die nog niet verwerkt zijn. " ..
+      "Ingevoegde tekst is onderstreept, verwijderde tekst is doorgehaald; de opmerkingen " ..
+      "staan als noten onderaan."
+  elseif changes then
+    text = "Dit is een concept met wijzigingen die nog niet verwerkt zijn. Ingevoegde tekst " ..
+      "is onderstreept, verwijderde tekst is doorgehaald."
+  elseif comments > 0 then
+    text = "Dit is een concept met opmerkingen die nog niet verwerkt zijn; ze staan als " ..
+      "noten onderaan."
+  else
+    return doc
+  end
+  local blocks = pandoc.Blocks { pandoc.Para(pandoc.Inlines(text)) }
+  if title_changed or title_notes > 0 then
+    blocks:insert(pandoc.Para(pandoc.Inlines("De titel in Word: ") .. title.content))
+  end
+  doc.blocks:insert(1, pandoc.Div(blocks, { class = "wijzigingen-uitleg" }))
+  return doc
+end
+
+local function escape_html(text)
+  return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
+end
+
+-- HTML: <ins> and <del>, with who and when as a title for the mouse and as hidden text
+-- for a screen reader (the look is in huisstijl.css).
+local function changes_for_html(doc)
+  return doc:walk { Span = function(span)
+    local tag = span.classes:includes("insertion") and "ins"
+      or span.classes:includes("deletion") and "del"
+    if not tag then return nil end
+    local what = tag == "ins" and "ingevoegd" or "verwijderd"
+    local label = change_label(span, what)
+    local function hidden(text)
+      return pandoc.Span(pandoc.Inlines(text), { class = "visueel-verborgen" })
+    end
+    local marked = pandoc.Inlines {
+      pandoc.RawInline("html", "<" .. tag .. ' title="' .. escape_html(label) .. '">'),
+      hidden("[" .. label .. ": "),
+    }
+    marked:extend(span.content)
+    marked:extend { hidden(" (einde " .. what .. ")]"), pandoc.RawInline("html", "</" .. tag .. ">") }
+    return marked
+  end }
+end
+
+-- PDF: underlined and struck through, in the colours that the layout defines
+-- (wijziging-ingevoegd, wijziging-verwijderd: templates/document.typ).
+local function changes_for_typst(doc)
+  return doc:walk { Span = function(span)
+    if span.classes:includes("insertion") then
+      return pandoc.Span(pandoc.Underline(span.content),
+        { ["typst:text:fill"] = "wijziging-ingevoegd" })
+    elseif span.classes:includes("deletion") then
+      return pandoc.Span(pandoc.Strikeout(span.content),
+        { ["typst:text:fill"] = "wijziging-verwijderd" })
+    end
+  end }
+end
+
 -- No title in the document's properties: its opening heading is the title (and is not
 -- repeated below it), else its first heading, else the file name. Done before the
 -- headings are renumbered, so the rest start right below the title.
 local function take_title(doc, fallback)
   if doc.meta.title and pandoc.utils.stringify(doc.meta.title) ~= "" then return doc end
   local first = doc.blocks[1]
-  if first and first.t == "Header" and pandoc.utils.stringify(first.content):match("%S") then
-    doc.meta.title = pandoc.MetaInlines(pandoc.Inlines(pandoc.utils.stringify(first.content)))
+  if first and first.t == "Header" and accepted_text(first.content):match("%S") then
+    doc.meta.title = pandoc.MetaInlines(pandoc.Inlines(accepted_text(first.content)))
     doc.blocks:remove(1)
   else
     doc.meta.title = pandoc.MetaInlines(pandoc.Inlines(first_heading(doc) or fallback))
@@ -338,21 +512,34 @@ local TOC_ONLY = pandoc.template.compile("$toc$")
 local function convert(job)
   pandoc.mediabag.empty()
   local warnings = {}
-  local doc = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs")
+  local doc = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs",
+    { track_changes = job.show_changes and "all-changes" or "accept-changes" })
+  local comments = 0
+  if job.show_changes then doc, comments = comments_as_notes(doc) end
   if job.from_first_heading then doc = from_first_heading(doc) end
   doc = one_contents(word_styles(doc))
-  local title
+  local title, title_heading
   if not job.title or job.title == json.null then  -- no title given: the document's own
+    local first, count = doc.blocks[1], #doc.blocks
     doc = take_title(doc, job.fallback_title)
     title = pandoc.utils.stringify(doc.meta.title)
+    if #doc.blocks < count then title_heading = first end
   end
+  doc = without_empty_captions(doc, warnings)
   doc = normalise(doc, warnings)
+  if job.show_changes then
+    doc = with_changes_explained(doc, comments, title_heading)
+  end
   doc.meta = pandoc.Meta({})  -- the writers below see the body only
   local typst_doc = typst_ready(doc, job.media_prefix)
   if job.chapters_from_level_1 then  -- a report numbers its chapters from level 1
     typst_doc = typst_doc:walk { Header = function(h) h.level = math.max(h.level - 1, 1); return h end }
   end
   local html_doc = embed_images(doc)
+  if job.show_changes then
+    typst_doc = changes_for_typst(typst_doc)
+    html_doc = changes_for_html(html_doc)
+  end
   local toc = job.toc and pandoc.write(html_doc, "html5", { template = TOC_ONLY,
     table_of_contents = true, toc_depth = 3 }) or ""
   write_media(job.media)

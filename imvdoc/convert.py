@@ -25,6 +25,7 @@ import typst
 
 from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
 from imvdoc.layouts import Layouts
+from imvdoc.wordfile import WordFileError, WordPackage, main_document, readable_by_pandoc
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
 PDF_STANDARDS = ["a-2a", "ua-1"]
@@ -75,6 +76,9 @@ class Job:
     toc: bool = False
     from_first_heading: bool = False
     chapters_from_level_1: bool = False
+    show_changes: bool = False
+    """Tracked changes marked in the outputs and comments as notes; else the text as if
+    every change was accepted, without the comments."""
 
 
 @dataclass
@@ -185,8 +189,8 @@ _STYLES = "word/styles.xml"
 
 def docx_findings(path: Path) -> list[str]:
     """What pandoc will silently leave out of a Word document, as Dutch warnings."""
-    with zipfile.ZipFile(path) as archive:
-        xml = archive.read("word/document.xml").decode("utf-8", "replace")
+    with WordPackage.open(path) as package:
+        xml = package.read(package.main).decode("utf-8", "replace")
     findings = []
     linked = len(re.findall(r"<a:blip\b[^>]*\br:link=", xml))
     if linked:
@@ -214,9 +218,7 @@ def check_docx(path: Path) -> str | None:
         return "dit is een oud Word-bestand (.doc); sla het in Word op als .docx"
     if not zipfile.is_zipfile(path):
         return "dit is geen Word-document (.docx)"
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-    if not {"word/document.xml", "[Content_Types].xml"} <= names:
+    if main_document(path) is None:  # found as Word finds it, wherever it is
         return "dit is een zip-bestand maar geen Word-document (.docx)"
     return None
 
@@ -239,6 +241,7 @@ class Converter:
         self._pandoc: subprocess.Popen | None = None
         self._pandoc_errors = None
         self._jobs = 0
+        self._readable_body: tuple[str | None, Path | None] = (None, None)
 
     def close(self) -> None:
         """End the pandoc process."""
@@ -274,12 +277,18 @@ class Converter:
             media = self.work / "media" / key  # one folder per body: the cached typst names it
             media.mkdir(parents=True, exist_ok=True)
             output = self.work / "body.json"
+            try:
+                source = self._readable(job, key)
+            except WordFileError as error:
+                results.append(Result(job, error=str(error)))
+                continue
             answer = self._ask_pandoc({
-                "input": str(job.docx), "output": str(output), "media": str(media),
+                "input": str(source), "output": str(output), "media": str(media),
                 "media_prefix": "/" + display_path(media, self.root) + "/",
                 "title": job.title, "fallback_title": job.fallback_title,
                 "from_first_heading": job.from_first_heading, "toc": job.toc,
                 "chapters_from_level_1": job.chapters_from_level_1,
+                "show_changes": job.show_changes,
                 **({"body_key": job.body_key} if job.body_key else {}),
             })
             if not answer.get("ok"):
@@ -287,6 +296,13 @@ class Converter:
                 continue
             results.append(self._finish(job, json.loads(output.read_text("utf-8"))))
         return results
+
+    def _readable(self, job: Job, key: str) -> Path:
+        """The file pandoc reads for a job: the .docx, or a copy of it that pandoc reads
+        in full (see readable_by_pandoc); looked at once per body."""
+        if self._readable_body[0] != key:
+            self._readable_body = (key, readable_by_pandoc(job.docx, self.work / f"{key}.docx"))
+        return self._readable_body[1]
 
     def _ask_pandoc(self, spec: dict) -> dict:
         """One job to the pandoc process, one answer back."""

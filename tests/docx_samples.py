@@ -32,6 +32,16 @@ LINKED_IMAGE_URL = "https://intranet.example.org/afbeeldingen/kaart.png"
 MISSING_BOOKMARK = "_Ref_bestaat_niet"
 CROSS_REFERENCE_TEXT = "zie de paragraaf over de aanpak"
 TEXT_BOX_TEXT = "Let op: dit staat in een tekstvak."
+CAPTIONED_TABLE_CELL = "Cel onder een leeg bijschrift"
+# A draft: tracked changes and comments, as Word records them.
+CHANGE_AUTHOR = "Jan Jansen"
+CHANGE_DATE = "2024-03-01T10:00:00Z"  # shown as "1 maart 2024"
+COMMENT_AUTHOR = "Piet Pieters"
+INSERTED_TEXT = "binnenkort"
+DELETED_TEXT = "misschien"
+INSERTED_PARAGRAPH = "Deze alinea is er later bij gekomen."
+COMMENT_TEXTS = ("Klopt deze planning?", "Noem hier de bron.")
+MOVED_TEXT = "Eerst de evaluatie."
 
 # Namespaces for hand-written drawing XML beyond the ones python-docx knows.
 _WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
@@ -290,5 +300,145 @@ def write_footnote_and_endnote(path: Path, footnote: str, endnote: str,
                     document.part.package)
         document.part.relate_to(part, reltype)
         paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:{kind}Reference w:id="1"/></w:r>'))
+    document.save(path)
+    return path
+
+
+# --- Packages and fields as other programs write them ----------------------------------
+
+
+def write_main_part_elsewhere(path: Path, folder: str = "inhoud",
+                              main: str = "hoofdtekst.xml") -> Path:
+    """A document whose parts are not under word/ and whose main part is not named
+    document.xml (inhoud/hoofdtekst.xml), with correct [Content_Types].xml and
+    relationships: Word finds it through _rels/.rels, as it may be anywhere."""
+    document = _document_with_intro()
+    document.add_paragraph("Aanpak", style="Heading 2")
+    document.add_paragraph("Wat we gaan doen.")
+    paragraph = _add_png(document)
+    _doc_pr(paragraph).set("descr", IMAGE_ALT)
+    buffer = BytesIO()
+    document.save(buffer)
+
+    def moved(name: str) -> str:
+        if name == "word/document.xml":
+            return f"{folder}/{main}"
+        if name == "word/_rels/document.xml.rels":
+            return f"{folder}/_rels/{main}.rels"
+        return f"{folder}/{name[len('word/'):]}" if name.startswith("word/") else name
+
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name in ("[Content_Types].xml", "_rels/.rels"):
+                text = data.decode("utf-8").replace("/word/document.xml", f"/{folder}/{main}")
+                text = text.replace('"word/document.xml"', f'"{folder}/{main}"')
+                data = text.replace("/word/", f"/{folder}/").encode("utf-8")
+            target.writestr(moved(name), data)
+    return path
+
+
+def write_broken_cross_reference_field(path: Path, simple: bool = True) -> Path:
+    """A cross-reference as a REF field to a bookmark that the document does not have:
+    a simple field (w:fldSimple), or a complex one (w:fldChar, w:instrText)."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Voor de details: ")
+    instruction = f" REF {MISSING_BOOKMARK} \\h "
+    result = f"<w:r><w:t>{CROSS_REFERENCE_TEXT}</w:t></w:r>"
+    if simple:
+        xml = [f'<w:fldSimple {nsdecls("w")} w:instr="{instruction}">{result}</w:fldSimple>']
+    else:
+        xml = [f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
+               f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve">{instruction}'
+               "</w:instrText></w:r>",
+               f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
+               result.replace("<w:r>", f'<w:r {nsdecls("w")}>'),
+               f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>']
+    for element in xml:
+        paragraph._p.append(parse_xml(element))
+    paragraph.add_run(".")
+    document.save(path)
+    return path
+
+
+def write_empty_captions(path: Path) -> Path:
+    """A table under a "Caption" paragraph that holds only a bookmark (its text was
+    deleted, the bookmark of a cross-reference stayed), and an image above an empty
+    "Caption" paragraph: pandoc reads both as captions without text."""
+    document = _document_with_intro()
+    caption = document.add_paragraph(style="Caption")
+    caption._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="7" w:name="_Ref_tabel"/>'))
+    caption._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="7"/>'))
+    table = document.add_table(rows=2, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table._cells, ("Wanneer", "Wat", "2024", CAPTIONED_TABLE_CELL)):
+        cell.text = text
+    paragraph = _add_png(document)
+    _doc_pr(paragraph).set("descr", IMAGE_ALT)
+    document.add_paragraph("", style="Caption")
+    document.add_paragraph("Tekst na de afbeelding.")
+    document.save(path)
+    return path
+
+
+# --- Drafts: tracked changes and comments ----------------------------------------------
+
+
+def _change(kind: str, text: str, change_id: int) -> str:
+    """A w:ins, w:del, w:moveFrom or w:moveTo around one run, by CHANGE_AUTHOR."""
+    tag = "w:delText" if kind in ("del", "moveFrom") else "w:t"
+    return (f'<w:{kind} {nsdecls("w")} w:id="{change_id}" w:author="{CHANGE_AUTHOR}" '
+            f'w:date="{CHANGE_DATE}"><w:r><{tag} xml:space="preserve">{text}</{tag}></w:r>'
+            f"</w:{kind}>")
+
+
+def _comment(document: WordDocument, runs: list, text: str) -> None:
+    comment = document.add_comment(runs, text=text, author=COMMENT_AUTHOR, initials="PP")
+    comment._comment_elm.set(qn("w:date"), CHANGE_DATE)  # not today: the same file each run
+
+
+def write_tracked_changes(path: Path) -> Path:
+    """A draft: text inserted and deleted in one paragraph, a whole paragraph inserted
+    (its text and its paragraph mark: one insertion, as Word counts it), and two
+    comments. Three changes (two insertions, one deletion) and two comments."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Het plan wordt ")
+    paragraph._p.append(parse_xml(_change("ins", f"{INSERTED_TEXT} ", 1)))
+    paragraph.add_run("door de raad ")
+    paragraph._p.append(parse_xml(_change("del", f"{DELETED_TEXT} ", 2)))
+    _comment(document, [paragraph.add_run("vastgesteld.")], COMMENT_TEXTS[0])
+    inserted = document.add_paragraph()
+    inserted._p.get_or_add_pPr().append(parse_xml(
+        f'<w:rPr {nsdecls("w")}><w:ins w:id="3" w:author="{CHANGE_AUTHOR}" '
+        f'w:date="{CHANGE_DATE}"/></w:rPr>'))
+    inserted._p.append(parse_xml(_change("ins", INSERTED_PARAGRAPH, 4)))
+    sources = document.add_paragraph("De cijfers komen uit de veiligheidsmonitor.")
+    _comment(document, sources.runs, COMMENT_TEXTS[1])
+    document.save(path)
+    return path
+
+
+def write_moved_text_and_formatting(path: Path) -> Path:
+    """A sentence moved (w:moveFrom here, w:moveTo there: one move) and a word made bold
+    (w:rPrChange: one formatting change); no comments."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Aanpak: ")
+    paragraph._p.append(parse_xml(_change("moveFrom", MOVED_TEXT, 1)))
+    paragraph.add_run(" Dan de uitvoering. ")
+    paragraph._p.append(parse_xml(_change("moveTo", MOVED_TEXT, 2)))
+    bold = document.add_paragraph().add_run("Belangrijk.")
+    bold.bold = True
+    bold._r.get_or_add_rPr().append(parse_xml(
+        f'<w:rPrChange {nsdecls("w")} w:id="3" w:author="{CHANGE_AUTHOR}" '
+        f'w:date="{CHANGE_DATE}"><w:rPr/></w:rPrChange>'))
+    document.save(path)
+    return path
+
+
+def write_one_comment(path: Path) -> Path:
+    """No tracked changes, one comment."""
+    document = _document_with_intro()
+    paragraph = document.add_paragraph("Een zin met een opmerking erbij.")
+    _comment(document, paragraph.runs, COMMENT_TEXTS[0])
     document.save(path)
     return path

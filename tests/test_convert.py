@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject, ContentStream, DictionaryObject
 
 import docx_samples as samples
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
@@ -38,15 +38,17 @@ class Converted:
 
 
 def convert(write_sample: Callable[[Path], Path], tmp_path: Path, monkeypatch,
-            capsys) -> Converted:
-    """Write a sample as tmp_path/<name>.docx and run `imvdoc convert` on it in-process.
+            capsys, *options: str) -> Converted:
+    """Write a sample as tmp_path/<name>.docx and run `imvdoc convert` on it in-process,
+    with these options.
 
     The CLI runs from tmp_path with relative paths, so its messages stay short lines.
     """
     monkeypatch.chdir(tmp_path)
     name = write_sample.__name__.removeprefix("write_")
     source = write_sample(Path(f"{name}.docx"))
-    code = main(["--project", str(PROJECT_ROOT), "convert", str(source), "--uitvoer", "uitvoer"])
+    code = main(["--project", str(PROJECT_ROOT), "convert", str(source), "--uitvoer", "uitvoer",
+                 *options])
     stderr = capsys.readouterr().err
     outputs = tmp_path / "uitvoer"
     html_files = sorted(outputs.glob("*.html"))
@@ -134,8 +136,68 @@ def headings(html: str) -> list[tuple[int, str]]:
             for e in elements(html, "h1", "h2", "h3", "h4", "h5", "h6")]
 
 
+def flat(text: str) -> str:
+    """Whitespace runs made single spaces (PDF, HTML and the console break lines)."""
+    return " ".join(text.split())
+
+
 def pdf_text(pdf: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@dataclass
+class Drawn:
+    """What the first page of a PDF shows: each piece of text with where its baseline
+    starts, and each straight horizontal line (x0, x1, y), in points from bottom left."""
+
+    texts: list[tuple[str, float, float]]
+    lines: list[tuple[float, float, float]]
+
+    def text_at(self, text: str) -> tuple[float, float]:
+        found = [(x, y) for piece, x, y in self.texts if piece.strip().startswith(text)]
+        assert len(found) == 1, f"{text!r} staat niet (of vaker) in de PDF: {self.texts}"
+        return found[0]
+
+    def lines_from(self, x: float) -> list[tuple[float, float]]:
+        """(y, length) of the lines that start where a text starts."""
+        return [(y, x1 - x0) for x0, x1, y in self.lines if abs(x0 - x) < 0.5]
+
+
+def pdf_drawn(pdf: bytes) -> Drawn:
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    texts: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, _font, _size) -> None:
+        if text.strip():
+            texts.append((text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                          tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    lines: list[tuple[float, float, float]] = []
+    matrix, saved, start = [1, 0, 0, 1, 0, 0], [], (0.0, 0.0)
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = matrix
+        return a * x + c * y + e, b * x + d * y + f
+
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"q":
+            saved.append(matrix)
+        elif operator == b"Q":
+            matrix = saved.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            m = matrix
+            matrix = [a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2],
+                      c * m[1] + d * m[3], e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5]]
+        elif operator == b"m":
+            start = point(*(float(v) for v in operands))
+        elif operator == b"l":
+            end = point(*(float(v) for v in operands))
+            if abs(end[1] - start[1]) < 0.01:
+                lines.append((min(start[0], end[0]), max(start[0], end[0]), start[1]))
+    return Drawn(texts, lines)
 
 
 def pdf_figure_alts(pdf: bytes) -> list[str]:
@@ -246,9 +308,20 @@ def test_characters_outside_the_house_font_fall_back_or_are_replaced_with_a_warn
     assert samples.NO_FONT_EMOJI not in pdf_text(result.pdf)
 
 
-def test_a_broken_cross_reference_keeps_its_text_and_gives_a_warning(tmp_path, monkeypatch,
-                                                                     capsys):
-    result = convert(samples.write_broken_cross_reference, tmp_path, monkeypatch, capsys)
+def _ref_field_sample(simple: bool) -> Callable[[Path], Path]:
+    def write_ref_field(path: Path) -> Path:
+        return samples.write_broken_cross_reference_field(path, simple=simple)
+
+    return write_ref_field
+
+
+@pytest.mark.parametrize("write_sample", [
+    samples.write_broken_cross_reference, _ref_field_sample(simple=True),
+    _ref_field_sample(simple=False),
+], ids=["hyperlink-met-anker", "ref-veld-eenvoudig", "ref-veld-samengesteld"])
+def test_a_broken_cross_reference_keeps_its_text_and_gives_a_warning(write_sample, tmp_path,
+                                                                     monkeypatch, capsys):
+    result = convert(write_sample, tmp_path, monkeypatch, capsys)
     assert_both_outputs(result)
     assert samples.CROSS_REFERENCE_TEXT in body_text(result.html)
     assert samples.CROSS_REFERENCE_TEXT in " ".join(pdf_text(result.pdf).split())
@@ -333,3 +406,135 @@ def test_several_files_in_one_call_each_keep_their_own_text(tmp_path, monkeypatc
     texts = {p.name: p.read_text("utf-8") for p in out.glob("*.html")}
     assert len(set(texts.values())) == 3  # three documents, three different pages
     assert "data:image/png" in texts["eerste-2.html"] and "data:image/png" not in texts["eerste.html"]
+
+
+# --- Word files that pandoc reads only in part -------------------------------------------
+
+
+def test_a_main_part_outside_word_folder_is_found_and_converted_in_full(tmp_path, monkeypatch,
+                                                                      capsys):
+    result = convert(samples.write_main_part_elsewhere, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert headings(result.html) == [(1, "Bijlage bij het IMV"), (2, "Aanpak")]
+    assert "Wat we gaan doen." in body_text(result.html)
+    assert [image.attrs.get("alt") for image in elements(result.html, "img")] == [samples.IMAGE_ALT]
+    assert pdf_figure_alts(result.pdf) == [samples.IMAGE_ALT]
+
+
+def test_empty_captions_leave_no_empty_caption_in_the_html_or_pdf(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_empty_captions, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    assert samples.CAPTIONED_TABLE_CELL in body_text(result.html)
+    assert [image.attrs.get("alt") for image in elements(result.html, "img")] == [samples.IMAGE_ALT]
+    captions = [flat(e.text) for e in elements(result.html, "caption", "figcaption")]
+    assert all(captions), f"leeg bijschrift in de HTML: {captions}"
+    lines = [line.strip() for line in pdf_text(result.pdf).splitlines()]
+    assert any(samples.CAPTIONED_TABLE_CELL in line for line in lines)
+    bare = [line for line in lines if re.fullmatch(r"(Tabel|Figuur)\s\d+:", line)]
+    assert bare == [], f"leeg bijschrift in de PDF: {bare}"
+    assert any("bijschrift" in w for w in result.warnings), result.warnings
+
+
+# --- Drafts: tracked changes and comments -----------------------------------------------
+
+
+@pytest.mark.parametrize("write_sample, counted", [
+    (samples.write_tracked_changes,
+     "bevat 3 wijzigingen (2 invoegingen, 1 verwijdering) en 2 opmerkingen die nog niet "
+     "verwerkt zijn"),
+    (samples.write_moved_text_and_formatting,
+     "bevat 2 wijzigingen (1 verplaatsing, 1 opmaakwijziging) die nog niet verwerkt zijn"),
+    (samples.write_one_comment, "bevat 1 opmerking die nog niet verwerkt is"),
+], ids=["invoegingen-verwijdering-opmerkingen", "verplaatsing-opmaak", "een-opmerking"])
+def test_a_draft_is_refused_with_its_changes_and_comments_counted_and_nothing_written(
+        write_sample, counted, tmp_path, monkeypatch, capsys):
+    result = convert(write_sample, tmp_path, monkeypatch, capsys)
+    assert result.code == 1
+    name = write_sample.__name__.removeprefix("write_")
+    assert flat(result.stderr) == flat(
+        f"Fout (1 probleem): {name}.docx: {counted}: aanvaard of verwerp ze in Word, of kies "
+        "--wijzigingen accepteren of --wijzigingen tonen")
+    assert result.html is None and result.pdf is None
+
+
+def test_wijzigingen_accepteren_gives_the_text_as_if_every_change_was_accepted(
+        tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_tracked_changes, tmp_path, monkeypatch, capsys,
+                     "--wijzigingen", "accepteren")
+    assert_both_outputs(result)
+    for text in (flat(body_text(result.html)), flat(pdf_text(result.pdf))):
+        assert f"Het plan wordt {samples.INSERTED_TEXT} door de raad vastgesteld." in text
+        assert samples.INSERTED_PARAGRAPH in text
+        assert samples.DELETED_TEXT not in text
+        for comment in samples.COMMENT_TEXTS:
+            assert comment not in text
+    assert elements(result.html, "ins", "del") == []
+    assert result.warnings == ["tracked_changes.docx: 3 wijzigingen (2 invoegingen, "
+                               "1 verwijdering) aanvaard en 2 opmerkingen weggelaten"]
+
+
+def test_wijzigingen_tonen_marks_insertions_and_deletions_in_the_html(tmp_path, monkeypatch,
+                                                                      capsys):
+    result = convert(samples.write_tracked_changes, tmp_path, monkeypatch, capsys,
+                     "--wijzigingen", "tonen")
+    assert_both_outputs(result)
+    who = f"{samples.CHANGE_AUTHOR}, 1 maart 2024"
+    inserted = elements(result.html, "ins")
+    deleted = elements(result.html, "del")
+    assert [(e.attrs.get("title"), flat(e.text)) for e in deleted] == [
+        (f"verwijderd door {who}",
+         f"[verwijderd door {who}: {samples.DELETED_TEXT} (einde verwijderd)]")]
+    assert [e.attrs.get("title") for e in inserted] == [f"ingevoegd door {who}"] * 2
+    assert [flat(e.text) for e in inserted] == [
+        f"[ingevoegd door {who}: {text} (einde ingevoegd)]"
+        for text in (samples.INSERTED_TEXT, samples.INSERTED_PARAGRAPH)]
+    hidden = [flat(e.text) for e in elements(result.html, "span")
+              if e.attrs.get("class") == "visueel-verborgen"]
+    assert f"[verwijderd door {who}:" in hidden  # read out, not shown
+    assert "visueel-verborgen" in result.html.split("</style>")[0]
+    notes = [flat(e.text).removesuffix("\u21a9\ufe0e") for e in elements(result.html, "li")]
+    assert notes == [f"Opmerking van {samples.COMMENT_AUTHOR}, 1 maart 2024: {text}"
+                     for text in samples.COMMENT_TEXTS]  # pandoc's back link (↩︎) left off
+    before_notes = flat(body_text(result.html)).split(samples.COMMENT_TEXTS[0])[0]
+    assert "onderstreept" in before_notes and "doorgehaald" in before_notes  # explained
+
+
+def test_wijzigingen_tonen_underlines_insertions_strikes_deletions_and_footnotes_comments_in_the_pdf(
+        tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_tracked_changes, tmp_path, monkeypatch, capsys,
+                     "--wijzigingen", "tonen")
+    assert_both_outputs(result)
+    drawn = pdf_drawn(result.pdf)
+    x, baseline = drawn.text_at(samples.DELETED_TEXT)
+    assert any(1 < y - baseline < 6 and length > 20 for y, length in drawn.lines_from(x)), \
+        f"geen lijn door {samples.DELETED_TEXT!r}: {drawn.lines_from(x)}"
+    for text in (samples.INSERTED_TEXT, samples.INSERTED_PARAGRAPH):
+        x, baseline = drawn.text_at(text)
+        assert any(0 <= baseline - y < 4 and length > 20 for y, length in drawn.lines_from(x)), \
+            f"geen lijn onder {text!r}: {drawn.lines_from(x)}"
+    text = flat(pdf_text(result.pdf))
+    for comment in samples.COMMENT_TEXTS:
+        assert f"Opmerking van {samples.COMMENT_AUTHOR}, 1 maart 2024: {comment}" in text
+    last_lines = [line for line in pdf_text(result.pdf).splitlines() if line.strip()][-4:]
+    assert any(samples.COMMENT_TEXTS[1] in line for line in last_lines), \
+        f"de opmerking staat niet als voetnoot onderaan: {last_lines}"
+
+
+def test_wijzigingen_tonen_shows_a_move_as_deleted_and_inserted_and_names_unmarked_formatting(
+        tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_moved_text_and_formatting, tmp_path, monkeypatch, capsys,
+                     "--wijzigingen", "tonen")
+    assert_both_outputs(result)
+    for tag in ("del", "ins"):
+        assert [samples.MOVED_TEXT in e.text for e in elements(result.html, tag)] == [True]
+    assert result.warnings == ["moved_text_and_formatting.docx: 1 opmaakwijziging niet "
+                               "gemarkeerd: de tekst staat in de nieuwe opmaak"]
+
+
+def test_the_readme_shows_every_option_of_imvdoc_convert(capsys):
+    with pytest.raises(SystemExit):
+        main(["convert", "--help"])
+    options = set(re.findall(r"--[a-z]+", capsys.readouterr().out)) - {"--help"}
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8").splitlines()
+    usage = next(line for line in readme if line.startswith(".venv/bin/imvdoc convert"))
+    assert set(re.findall(r"--[a-z]+", usage)) == options == {"--uitvoer", "--wijzigingen"}
