@@ -952,6 +952,7 @@ class _PartReader:
         self._pending: list[tuple[str, int]] = []  # (message, paragraph number)
         self._texts: list[str] = []  # every paragraph's text, in order
         self._fields: list[dict[str, Any]] = []  # complex fields being read
+        self._current = 0  # the paragraph being read, by number
 
     def blocks(self) -> list[dict[str, Any]]:
         blocks = self._blocks(self.root, None)
@@ -969,7 +970,7 @@ class _PartReader:
         return ""
 
     def _note(self, message: str) -> None:
-        self._pending.append((message, len(self._texts)))
+        self._pending.append((message, self._current))
 
     def _blocks(self, container, table: dict[str, Any] | None) -> list[dict[str, Any]]:
         blocks: list[dict[str, Any]] = []
@@ -1013,7 +1014,9 @@ class _PartReader:
         runs: list[dict[str, Any]] = []
         index = len(self._texts)
         self._texts.append("")
+        outer, self._current = self._current, index
         self._inlines(p, runs, style_run, extra)
+        self._current = outer
         runs = _merge_texts(runs)
         self._texts[index] = "".join(item.get("text", "") for item in runs)
         name = self.styles.name_of(style_id) or self.look["default-style"]
@@ -1481,7 +1484,10 @@ def _run_css(fmt: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
     if fmt.get("size") and base.get("size") and fmt["size"] != base["size"]:
         rules.append(f"font-size: {_css_number(fmt['size'] / base['size'])}em")
     if fmt.get("color") != base.get("color"):
-        rules.append(f"color: {fmt['color'] or 'inherit'}")
+        if fmt.get("color"):
+            rules.append(f"color: {fmt['color']}")
+        elif base:
+            rules.append("color: #000000")  # Word's automatic colour on white paper
     if bool(fmt.get("bold")) != bool(base.get("bold")):
         rules.append(f"font-weight: {'bold' if fmt.get('bold') else 'normal'}")
     if bool(fmt.get("italic")) != bool(base.get("italic")):
@@ -1521,17 +1527,20 @@ def css(look: dict[str, Any]) -> str:
             continue
         rules = _run_css(data, None)
         size = data.get("size") or body_size
-        rules = [rule for rule in rules if not rule.startswith(("font-size", "color: inherit",
+        rules = [rule for rule in rules if not rule.startswith(("font-size",
                                                                 "background-color: transparent",
                                                                 "vertical-align: baseline"))]
-        rules.insert(0, f"font-size: {_css_number(size / body_size)}rem")
+        rules[:0] = [f"--w-size: {_css_number(size / body_size)}rem", "font-size: var(--w-size)"]
         rules.append(f"text-align: {data.get('alignment', 'left')}")
         rules.append(f"line-height: {_css_number(_line_height(data))}")
+        # A list paragraph's indents come from the HTML list around it.
+        listed = data.get("numbering") is not None and data.get("outline-level") is None
+        left = 0.0 if listed else data["indent"]["left"]
         rules.append(f"margin: {_css_number(data.get('space-before', 0) / size)}em "
                      f"{_css_number(data['indent']['right'] / size)}em "
                      f"{_css_number(data.get('space-after', 0) / size)}em "
-                     f"{_css_number(data['indent']['left'] / size)}em")
-        first = data["indent"]["first-line"] - data["indent"]["hanging"]
+                     f"{_css_number(left / size)}em")
+        first = 0.0 if listed else data["indent"]["first-line"] - data["indent"]["hanging"]
         if first:
             rules.append(f"text-indent: {_css_number(first / size)}em")
         if data.get("keep-with-next"):
@@ -1545,7 +1554,7 @@ def css(look: dict[str, Any]) -> str:
     lines += [
         ".w-tab { display: inline-block; min-width: 2em; }",
         ".w-row { display: flex; flex-wrap: wrap; gap: 0 1.5em; }",
-        ".w-cell { flex: 1 1 14em; min-width: min(100%, 14em); }",
+        ".w-cell { flex: 1 1 14em; min-width: min(100%, 14em); overflow-wrap: anywhere; }",
         ".w-cell > * { margin-top: 0; }",
         ".w-furniture img { max-width: 100%; height: auto; }",
     ]
@@ -1575,15 +1584,27 @@ def _html_block(block: dict[str, Any]) -> str:
         return "".join(rows)
     if block["page-field"]:
         return ""
-    inline = "".join(_html_inline(item, block["format"]) for item in block["runs"])
+    # The first text's formatting goes on the paragraph (so that its lines are as high
+    # as its text); runs that differ from it get a span.
+    texts = [item for item in block["runs"] if item["type"] == "text" and item["text"].strip()]
+    own = texts[0]["format"] if texts else block["format"]
+    inline = "".join(_html_inline(item, own) for item in block["runs"])
     if not inline.strip():
         return ""
     level = block["paragraph"].get("outline-level")
     tag = f"h{min(level + 1, 6)}" if level is not None else "p"
-    style_attribute = ""
-    alignment = block["paragraph"].get("alignment")
-    if "alignment" in block["direct"] and alignment:
-        style_attribute = f' style="text-align: {alignment}"'
+    # The paragraph's size relative to its style's (--w-size, set by css()).
+    rules = [f"font-size: calc(var(--w-size, 1rem) * {rule[11:-2]})"
+             if rule.startswith("font-size: ") else rule
+             for rule in _run_css(own, block["format"])]
+    size = own.get("size") or 10.0
+    direct = block["direct"]
+    if "alignment" in direct:
+        rules.append(f"text-align: {block['paragraph']['alignment']}")
+    for key, side in (("space-before", "top"), ("space-after", "bottom")):
+        if key in direct:
+            rules.append(f"margin-{side}: {_css_number(direct[key] / size)}em")
+    style_attribute = f' style="{html.escape("; ".join(rules))}"' if rules else ""
     return f'<{tag} class="{block["class"]}"{style_attribute}>{inline}</{tag}>\n'
 
 
