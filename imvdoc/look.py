@@ -25,6 +25,7 @@ import zipfile
 from collections import Counter
 from copy import deepcopy
 from io import BytesIO
+from pathlib import Path
 from typing import Any, Iterable
 
 from lxml import etree
@@ -143,19 +144,25 @@ def read_look(docx: bytes) -> Look:
         "fonts": SHIPPED_FONTS,
         "findings": findings,
     }
-    return Look(data, package.furniture_parts([*headers.values(), *footers.values()]),
+    return Look(data, docx, package.furniture_parts([*headers.values(), *footers.values()]),
                 styles)
 
 
 class Look(dict):
     """What read_look returns: the JSON-ready look (this dict), plus what read_furniture
     needs from the template and that is not data for the layouts: the template's own
-    header and footer parts (`parts`) and its style definitions."""
+    header and footer parts (`parts`) and its style definitions. It pickles as the
+    template's bytes (read again where it is unpickled)."""
 
-    def __init__(self, data: dict[str, Any], parts: dict[str, bytes], styles: _Styles):
+    def __init__(self, data: dict[str, Any], docx: bytes, parts: dict[str, bytes],
+                 styles: _Styles):
         super().__init__(data)
+        self.docx = docx
         self.parts = parts
         self._styles = styles
+
+    def __reduce__(self):
+        return (read_look, (self.docx,))
 
     def style(self, name: str | None) -> dict[str, Any]:
         """The style called `name` (any case), else the default paragraph style."""
@@ -188,6 +195,9 @@ def read_furniture(look: Look, parts: dict[str, bytes] | None = None) -> dict[st
     """The blocks of every header and footer (first, default, even) of a filled-in
     document: `parts` maps zip names (word/header1.xml, its .rels, word/media/...) to the
     filled-in bytes; a part not in `parts` is taken from the template (`look.parts`)."""
+    if not isinstance(look, Look):
+        raise TypeError("read_furniture needs the Look that read_look returned, not a copy "
+                        "of its data")
     parts = {**look.parts, **(parts or {})}
     findings: list[str] = []
     furniture: dict[str, Any] = {"format": FORMAT, "headers": {}, "footers": {},
@@ -225,11 +235,9 @@ def media(furniture: dict[str, Any]) -> dict[str, bytes]:
     return found
 
 
-def write_media(furniture: dict[str, Any], folder) -> list[str]:
+def write_media(furniture: dict[str, Any], folder: Path | str) -> list[str]:
     """Write every picture of the furniture into `folder` (created if needed); returns
     the file names. word.typ finds them as `media-root + "/" + file`."""
-    from pathlib import Path
-
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     files = media(furniture)
@@ -1024,8 +1032,8 @@ class _PartReader:
             "type": "paragraph",
             "style": name,
             "class": style_class(name),
-            "direct": direct,
-            "paragraph": paragraph,
+            "direct": deepcopy(direct),
+            "paragraph": deepcopy(paragraph),
             "format": _finish_run(_merge(style_run, mark)) if not runs else base_run,
             "runs": runs,
             "page-field": any(item["type"] == "field" for item in runs),
@@ -1576,10 +1584,12 @@ def _html_block(block: dict[str, Any]) -> str:
             cells = []
             for cell in row["cells"]:
                 inner = "".join(_html_block(item) for item in cell["blocks"])
+                if not inner:
+                    continue
                 width = sum(block["columns"][cell["x"]:cell["x"] + cell["column-span"]]) or 1
                 cells.append(f'<div class="w-cell" style="flex-grow: {_css_number(width)}">'
                              f"{inner}</div>")
-            if any(cells):
+            if cells:
                 rows.append('<div class="w-row">' + "".join(cells) + "</div>")
         return "".join(rows)
     if block["page-field"]:

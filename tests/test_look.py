@@ -7,7 +7,9 @@ in Dutch."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import pickle
 import re
 import shutil
 import struct
@@ -82,6 +84,7 @@ def test_the_brief_template_gives_letterhead_addressee_sender_block_and_subject(
     label = next(p for p in paragraphs(sender["blocks"]) if texts([p]) == ["{{ rij.label }}"])
     assert (label["runs"][0]["format"]["size"], label["runs"][0]["format"]["color"]) == (7.5, "#555555")
     assert table["columns"] == [311.8, 155.9]  # 110 mm and 55 mm, as Word lays them out
+    assert table["indent"] == -5.4  # Word 2010 lines the cells' text up with the margin
     assert all(edge is None for edge in addressee["borders"].values())
     assert [item["type"] for item in first[-1]["runs"]] == ["text", "tab", "text"]
     assert texts([first[-1]]) == ["Onderwerp\t{{ brief.onderwerp }}"]
@@ -225,10 +228,20 @@ def test_a_changed_label_in_the_subject_line(tmp_path):
     def relabel(document):
         subject_paragraph(document).runs[0]._r.find(qn("w:t")).text = "Betreft"
 
-    _look, furniture, pdf = letter_pdf(tmp_path, relabel)
+    look, furniture, pdf = letter_pdf(tmp_path, relabel)
     assert texts(furniture["headers"]["first"])[-1] == "Betreft\tStand van zaken IMV 2024-2027"
-    text = page_text(pdf_pages(pdf)[0])
-    assert "Betreft" in text and "Onderwerp" not in text
+    page = pdf_pages(pdf)[0]
+    assert "Betreft" in page_text(page) and "Onderwerp" not in page_text(page)
+    # The tab goes to Word's next default tab stop: 2 x 12.7 mm after "Onderwerp", and
+    # 1 x 12.7 mm after the shorter "Betreft".
+    left = look["section"]["margins"]["left"]
+    assert chars_of(page, "Stand van zaken")[0]["x0"] == pytest.approx(left + 36, abs=0.1)
+
+
+def test_the_tab_after_the_label_goes_to_the_next_default_tab_stop(tmp_path):
+    look, _furniture, pdf = letter_pdf(tmp_path)
+    left = look["section"]["margins"]["left"]
+    assert chars_of(pdf_pages(pdf)[0], "Stand van zaken")[0]["x0"] == pytest.approx(left + 72, abs=0.1)
 
 
 def test_a_line_added_to_the_footer(tmp_path):
@@ -325,6 +338,52 @@ def test_a_first_page_header_taller_than_the_margin_pushes_the_text_down(tmp_pat
     metrics = word_look.SHIPPED_FONTS["Liberation Sans"]
     assert baseline == pytest.approx(look["section"]["header-distance"]
                                      + 20 * metrics["word-ascent"], abs=0.1)
+
+
+def test_empty_paragraphs_keep_the_space_of_a_line(tmp_path):
+    look, _furniture, pdf = letter_pdf(tmp_path)
+    page = pdf_pages(pdf)[0]
+    greeting = page.height - chars_of(page, "Met vriendelijke groet,")[0]["matrix"][5]
+    signature = page.height - chars_of(page, "De regioburgemeester")[0]["matrix"][5]
+    line = 10 * 1.25 * word_look.SHIPPED_FONTS["Liberation Sans"]["word-line"]
+    # Body Text's 8 pt after, two empty Normal lines, then the signature's own line.
+    assert signature - greeting == pytest.approx(8 + 3 * line, abs=0.1)
+
+
+def test_list_items_take_marker_and_indents_from_the_word_numbering(tmp_path):
+    look, _furniture, pdf = letter_pdf(tmp_path)
+    page = pdf_pages(pdf)[0]
+    left = look["section"]["margins"]["left"]
+    item = chars_of(page, "Ondermijning")[0]
+    marker = next(char for char in page.chars if char["text"] == "•"
+                  and abs(char["top"] - item["top"]) < 2)
+    assert marker["x0"] == pytest.approx(left, abs=0.1)  # at left - hanging = 0
+    assert item["x0"] == pytest.approx(left + 18, abs=0.1)  # at the level's left indent
+
+
+def test_body_tables_take_borders_and_cell_margins_from_the_table_style(tmp_path):
+    look, _furniture, pdf = letter_pdf(tmp_path)
+    page = pdf_pages(pdf)[0]
+    cell = chars_of(page, "Wanneer")[0]
+    lines = [edge for edge in page.edges if edge["top"] > cell["top"] - 20
+             and edge["bottom"] < cell["bottom"] + 40]
+    assert lines and {round(edge["linewidth"], 2) for edge in lines} == {0.5}
+    left_edge = min(edge["x0"] for edge in lines)
+    # Word 2010 (compatibility mode 14) puts the cell's text, not its border, at the margin.
+    assert look["compatibility-mode"] == 14
+    assert left_edge == pytest.approx(look["section"]["margins"]["left"] - 5.4, abs=0.3)
+    assert cell["x0"] - left_edge == pytest.approx(5.4, abs=0.3)  # the cell margin
+    assert {(round(char["size"], 1), "Bold" in char["fontname"]) for char in
+            chars_of(page, "Wanneer")} == {(10.0, False)}  # Table Grid: no header formatting
+
+
+def test_theme_fonts_are_resolved_and_said():
+    look = word_look.read_look(IMV.read_bytes())
+    title = word_look.style(look, "Title")
+    assert (title["word-font"], title["font"], title["size"]) == ("Calibri", "Liberation Sans", 26.0)
+    assert word_look.findings(look) == [
+        'stijl "Title": lettertype "Calibri" zit niet bij imvdoc; PDF en HTML gebruiken '
+        '"Liberation Sans", dus breedtes en regelval kunnen afwijken van Word']
 
 
 # --- another way of saving, and what cannot be carried over --------------------------------
@@ -486,6 +545,16 @@ def test_revisions_and_content_controls_in_a_header():
     assert texts(furniture["headers"]["first"])[1] == "{{ afzender.eenheid }} oud erbij vak"
 
 
+def test_a_look_travels_to_another_process_and_its_data_to_json():
+    look = word_look.read_look(BRIEF.read_bytes())
+    copy = pickle.loads(pickle.dumps(look))
+    assert copy == look and copy.parts == look.parts
+    assert word_look.read_furniture(copy) == word_look.read_furniture(look)
+    assert json.loads(json.dumps(look)) == look
+    with pytest.raises(TypeError):
+        word_look.read_furniture(json.loads(json.dumps(look)))
+
+
 def test_a_missing_header_part_is_said():
     look = word_look.read_look(BRIEF.read_bytes())
     parts = {**look.parts}
@@ -520,12 +589,17 @@ def test_running_headers_and_footers_are_artifacts(tmp_path):
     assert "Stand van zaken IMV 2024-2027" in text and "Pagina 2 van" in text
 
 
-def test_an_unknown_style_name_falls_back_to_normal(tmp_path):
+def test_style_names_are_found_in_any_case_and_unknown_ones_fall_back_to_normal(tmp_path):
     look, furniture = read(BRIEF.read_bytes())
-    body = '#word-style("Kop zonder stijl")[Tekst in een onbekende stijl.]\n#word-empty("???")\n'
+    body = ('#word-style("Kop zonder stijl")[Tekst in een onbekende stijl.]\n#word-empty("???")\n'
+            '#word-style("BODY TEXT")[Tekst in Body Text.]\n'
+            '#word-style("Heading 3")[= Kop in een andere schrijfwijze]\n')
     page = pdf_pages(compile_pdf(look, furniture, tmp_path, body=body))[0]
     chars = chars_of(page, "Tekst in een onbekende stijl.")
-    assert {round(c["size"], 1) for c in chars} == {10.0}
+    assert {(round(c["size"], 1), rgb_of(c)) for c in chars} == {(10.0, "#000000")}
+    chars = chars_of(page, "Kop in een andere schrijfwijze")
+    assert {(round(c["size"], 1), rgb_of(c)) for c in chars} == {(10.0, HOUSE_BLUE)}
+    assert all("BoldItalic" in c["fontname"] for c in chars)
 
 
 def test_a_typst_error_in_word_typ_names_the_file_and_line(tmp_path):
