@@ -73,11 +73,9 @@ SYMBOL_BULLETS = {
     "\uf076": "\u2756", "\uf0fc": "\u2713", "\uf0a8": "\u25a1", "\uf02d": "\u2013",
     "\uf0e0": "\u27a2", "\uf0d7": "\u25b8", "\uf06e": "\u25aa", "\uf071": "\u25a1",
 }
-# Word number formats and the counting symbol typst uses for them.
-NUMBER_FORMATS = {
-    "decimal": "1", "decimalZero": "01", "lowerLetter": "a", "upperLetter": "A",
-    "lowerRoman": "i", "upperRoman": "I", "bullet": "", "none": "",
-}
+# Word number formats word.typ shows (others are shown as decimal numbers).
+NUMBER_FORMATS = {"decimal", "decimalZero", "lowerLetter", "upperLetter", "lowerRoman",
+                  "upperRoman", "bullet", "none"}
 # Pictures PDF (typst) and browsers can show, by file extension.
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "gif": "image/gif", "svg": "image/svg+xml", "webp": "image/webp"}
@@ -128,10 +126,17 @@ def read_look(docx: bytes) -> Look:
                            for t in (body.iterfind(".//w:tbl/w:tblPr/w:tblStyle", NS)
                                      if body is not None else []))
     default_table = styles.default_name("table")
+    default_style = styles.default_name("paragraph")
+    if default_style not in look_styles:  # no default paragraph style: the doc defaults
+        default_style = "Normal" if "Normal" not in look_styles else "Document Defaults"
+        look_styles[default_style] = styles.resolved_defaults(default_style)
+        if look_styles[default_style]["font-warning"]:
+            findings.append(_font_finding(look_styles[default_style]["word-font"],
+                                          FALLBACK_FONT, "standaardopmaak van het document"))
     data = {
         "format": FORMAT,
         "language": styles.language,
-        "default-style": styles.default_name("paragraph") or "Normal",
+        "default-style": default_style,
         "default-table-style": default_table,
         "table-style": (table_styles.most_common(1)[0][0] if table_styles else default_table),
         "lists": {"bullet": styles.first_list_style("bullet"),
@@ -186,8 +191,8 @@ def furniture_parts(docx: bytes) -> dict[str, bytes]:
     """The parts of a (filled-in) .docx that read_furniture reads: every header and footer,
     their relationships and the pictures these point to."""
     package = _Package(docx)
-    names = [name for name in package.names
-             if re.fullmatch(r"word/(header|footer)\d*\.xml", name)]
+    names = [target for kind, target, external in package.rels("word/document.xml").values()
+             if kind in ("header", "footer") and not external]
     return package.furniture_parts(names)
 
 
@@ -536,8 +541,7 @@ def _run_props(rpr, theme: _Theme) -> dict[str, Any]:
             props[key] = value
     underline = rpr.find("w:u", NS)
     if underline is not None:
-        props["underline"] = _val(underline) not in (None, "none", "0") or (
-            _val(underline) is None)
+        props["underline"] = _val(underline) not in ("none", "0", "false")
     vertical = _val(rpr.find("w:vertAlign", NS))
     if vertical:
         props["vertical-align"] = vertical if vertical in ("superscript", "subscript") else None
@@ -558,7 +562,8 @@ ALIGNMENTS = {"left": "left", "start": "left", "center": "center", "right": "rig
               "thaiDistribute": "justify", "lowKashida": "justify",
               "mediumKashida": "justify", "highKashida": "justify"}
 TAB_ALIGNMENTS = {"left": "left", "start": "left", "center": "center", "right": "right",
-                  "end": "right", "decimal": "decimal", "num": "left", "bar": "bar"}
+                  "end": "right", "decimal": "decimal", "num": "left", "bar": "bar",
+                  "clear": "clear"}
 
 
 def _paragraph_props(ppr) -> dict[str, Any]:
@@ -613,8 +618,7 @@ def _paragraph_props(ppr) -> dict[str, Any]:
     if tabs is not None:
         props["tabs"] = [
             {"position": _number(_val(tab, "pos")) / 20,
-             "alignment": TAB_ALIGNMENTS.get(_val(tab), "clear" if _val(tab) == "clear"
-                                             else "left"),
+             "alignment": TAB_ALIGNMENTS.get(_val(tab), "left"),
              "leader": _val(tab, "leader") or "none"}
             for tab in tabs.iterfind("w:tab", NS)]
     numbering = ppr.find("w:numPr", NS)
@@ -715,7 +719,7 @@ class _Styles:
     def default_name(self, kind: str) -> str | None:
         return self.name_of(self.defaults[kind]) if kind in self.defaults else None
 
-    def id_of(self, name_or_id: str | None, kind: str = "paragraph") -> str | None:
+    def id_of(self, name_or_id: str | None) -> str | None:
         """A style id from an id or a name (any case); None when unknown."""
         if name_or_id in self.by_id:
             return name_or_id
@@ -794,6 +798,14 @@ class _Styles:
         self._cache[style_id] = data
         return deepcopy(data)
 
+    def resolved_defaults(self, name: str) -> dict[str, Any]:
+        """The document defaults as a paragraph style called `name` (for a document
+        without a default paragraph style)."""
+        paragraph, run = self.paragraph_props(None)
+        paragraph.pop("num", None)
+        return {"name": name, "id": None, "type": "paragraph", **_finish_run(run), **paragraph,
+                "numbering": None, "used": True}
+
     def table_style(self, style_id: str | None) -> dict[str, Any]:
         """Borders, cell margins, the paragraph and run properties for its cells, and the
         header row's formatting (firstRow) of a table style and its ancestors."""
@@ -844,8 +856,8 @@ class _Styles:
                 continue
             paragraph, _run = self.own_props(style_id)
             numbering = self.numbering.for_style(style_id, paragraph.get("num"))
-            if numbering is None or style_id.startswith("Heading"):
-                continue
+            if numbering is None or paragraph.get("outline-level") is not None:
+                continue  # no list, or numbered headings
             fmt = numbering["levels"][numbering["level"]]["format"]
             if (fmt == "bullet") == (kind == "bullet"):
                 return self.name_of(style_id)
@@ -919,19 +931,18 @@ class _Numbering:
         text = _val(lvl.find("w:lvlText", NS)) or ""
         paragraph = _paragraph_props(lvl.find("w:pPr", NS))
         indent = {"left": 0.0, "hanging": 0.0, "first-line": 0.0, **paragraph.get("indent", {})}
-        run = _run_props(lvl.find("w:rPr", NS), self.styles.theme)
         return {
             "format": fmt if fmt in NUMBER_FORMATS else "decimal",
+            # Word's level text: %1, %2, ... stand for the numbers of levels 1, 2, ...
             "text": text,
-            # What the marker shows for a bullet, or for a number the lvlText with typst's
-            # counting symbols in place of %1, %2, ...
+            # What a bullet shows (Symbol-font characters mapped to Unicode); for a number
+            # the level text.
             "marker": (_bullet(text) if fmt == "bullet" else text),
             "start": int(_number(_val(lvl.find("w:start", NS)), 1)),
             "suffix": _val(lvl.find("w:suff", NS)) or "tab",
             "alignment": ALIGNMENTS.get(_val(lvl.find("w:lvlJc", NS)) or "left", "left"),
             "indent": indent,
             "style": _val(lvl.find("w:pStyle", NS)),
-            "bold": run.get("bold"), "color": run.get("color"),
         }
 
 
@@ -1013,10 +1024,10 @@ class _PartReader:
         paragraph = _merge(style_paragraph, direct)
         paragraph.pop("num", None)
         mark = _run_props(ppr.find("w:rPr", NS) if ppr is not None else None, self.styles.theme)
-        base_run = _finish_run(style_run)
-        if table is not None and table.get("header") is not None:
-            base_run = _finish_run(_merge(style_run, table["header"]["run"]))
+        if table is not None and table.get("header") is not None:  # the header row's look
+            style_run = _merge(style_run, table["header"]["run"])
             paragraph = _merge(paragraph, table["header"]["paragraph"])
+        base_run = _finish_run(style_run)
         self._fields = []
         extra: list[dict[str, Any]] = []
         runs: list[dict[str, Any]] = []

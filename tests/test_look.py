@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docxtpl import DocxTemplate
+from pypdf import PdfReader
 
 from checks import assert_pdf_ua_and_a
 from docx_samples import png_bytes
@@ -555,6 +556,19 @@ def test_a_look_travels_to_another_process_and_its_data_to_json():
         word_look.read_furniture(json.loads(json.dumps(look)))
 
 
+def test_a_document_without_a_default_paragraph_style_takes_words_defaults(tmp_path):
+    def no_default(document):
+        del document.styles["Normal"].element.attrib[qn("w:default")]
+
+    look, furniture = read(edited(BRIEF, no_default))
+    normal = look["styles"][look["default-style"]]
+    assert (look["default-style"], normal["word-font"], normal["size"]) == (
+        "Document Defaults", "Cambria", 11.0)  # docDefaults: the theme's minor font, 11 pt
+    assert word_look.style(look, "Normal")["size"] == 10.0  # the style itself is still there
+    page = pdf_pages(compile_pdf(look, furniture, tmp_path, body='#word-style("x")[Tekst.]'))[0]
+    assert {round(c["size"], 1) for c in chars_of(page, "Tekst.")} == {11.0}
+
+
 def test_a_missing_header_part_is_said():
     look = word_look.read_look(BRIEF.read_bytes())
     parts = {**look.parts}
@@ -576,12 +590,13 @@ def test_the_letter_pdf_is_pdf_ua_and_pdf_a_with_the_subject_as_its_h1(tmp_path)
     assert roles.count("H1") == 1 and roles.index("H1") < roles.index("H2")
     assert {"P", "L", "LI", "Table", "TH", "TD"} <= set(roles)
     assert "Table" not in roles[:roles.index("H1")]  # the header's table is layout, not data
+    outline = PdfReader(io.BytesIO(pdf)).outline
+    assert outline[0].title == "Onderwerp Stand van zaken IMV 2024-2027"  # a tab is a space
 
 
 def test_running_headers_and_footers_are_artifacts(tmp_path):
     long_body = BODY + '#word-style("Body Text")[' + "Meer tekst. " * 600 + "]\n"
     _look, _furniture, pdf = letter_pdf(tmp_path, body=long_body)
-    from pypdf import PdfReader
     reader = PdfReader(io.BytesIO(pdf))
     content = reader.pages[1].get_contents().get_data().decode("latin-1")
     assert re.search(r"/Artifact\b", content)
