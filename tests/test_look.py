@@ -378,6 +378,29 @@ def test_body_tables_take_borders_and_cell_margins_from_the_table_style(tmp_path
             chars_of(page, "Wanneer")} == {(10.0, False)}  # Table Grid: no header formatting
 
 
+def test_body_table_cells_take_the_table_styles_line_spacing_and_header_row(tmp_path):
+    def header_row(document):
+        style = document.styles["Table Grid"].element
+        style.append(word_xml(
+            '<w:r><w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/>'
+            '</w:rPr><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1B3A6B"/></w:tcPr>'
+            "</w:tblStylePr></w:r>")[0])
+
+    look, _furniture, pdf = letter_pdf(tmp_path, header_row)
+    header = look["styles"]["Table Grid"]["header-row"]
+    assert (header["run"]["bold"], header["run"]["color"], header["fill"]) == (
+        True, "#FFFFFF", HOUSE_BLUE)
+    page = pdf_pages(pdf)[0]
+    head, cell = chars_of(page, "Wanneer"), chars_of(page, "mei 2023 Vaststelling")[:7]
+    assert {("Bold" in c["fontname"], rgb_of(c)) for c in head} == {(True, "#FFFFFF")}
+    assert {("Bold" in c["fontname"], rgb_of(c)) for c in cell} == {(False, "#000000")}
+    assert any(rect["fill"] and rgb_of({"non_stroking_color": rect["non_stroking_color"]})
+               == HOUSE_BLUE for rect in page.rects)
+    # Table Grid's single line spacing, not Normal's 1.25, between the rows.
+    single = 10 * word_look.SHIPPED_FONTS["Liberation Sans"]["word-line"]
+    assert cell[0]["matrix"][5] - head[0]["matrix"][5] == pytest.approx(-single, abs=0.1)
+
+
 def test_theme_fonts_are_resolved_and_said():
     look = word_look.read_look(IMV.read_bytes())
     title = word_look.style(look, "Title")
