@@ -223,6 +223,9 @@ def test_a_picture_with_alt_text_in_the_header(tmp_path):
     assert images_drawn(pdf) == [(1, False)]
     assert "Figure" in structure_roles(pdf)
     assert_pdf_ua_and_a(pdf)
+    html = word_look.html_blocks(furniture["headers"]["first"])
+    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="Logo van de politie" '
+                     r'width="113" height="57">', html)
 
 
 def test_a_changed_label_in_the_subject_line(tmp_path):
@@ -615,6 +618,47 @@ def test_the_letter_pdf_is_pdf_ua_and_pdf_a_with_the_subject_as_its_h1(tmp_path)
     assert "Table" not in roles[:roles.index("H1")]  # the header's table is layout, not data
     outline = PdfReader(io.BytesIO(pdf)).outline
     assert outline[0].title == "Onderwerp Stand van zaken IMV 2024-2027"  # a tab is a space
+
+
+def test_even_pages_take_the_even_header(tmp_path):
+    def even_header(document):
+        document.settings.odd_and_even_pages_header_footer = True
+        header = document.sections[-1].even_page_header
+        header.is_linked_to_previous = False
+        header.paragraphs[0].text = "Even pagina"
+
+    long_body = BODY + '#word-style("Body Text")[' + "Meer tekst. " * 1400 + "]\n"
+    look, furniture, pdf = letter_pdf(tmp_path, even_header, body=long_body)
+    assert look["section"]["even-and-odd-headers"]
+    assert texts(furniture["headers"]["even"]) == ["Even pagina"]
+    pages = pdf_pages(pdf)
+    assert len(pages) >= 3
+    assert "Even pagina" in page_text(pages[1]) and "Even pagina" not in page_text(pages[2])
+    assert "Stand van zaken IMV 2024-2027" in page_text(pages[2])
+
+
+def test_legacy_vml_pictures_and_text_boxes_are_read():
+    def legacy(document):
+        header = first_header(document)
+        run = header.paragraphs[0].add_run()
+        run.add_picture(io.BytesIO(png_bytes()), width=Mm(10))
+        rid = run._r.xpath(".//a:blip/@r:embed")[0]
+        run._r.remove(run._r.find(qn("w:drawing")))
+        run._r.append(word_xml(
+            f'<w:r><w:pict><v:shape style="width:30pt;height:15pt" alt="Wapen">'
+            f'<v:imagedata r:id="{rid}" o:title=""/></v:shape></w:pict></w:r>')[0])
+        header.paragraphs[1]._p.append(word_xml(
+            '<w:r><w:pict><v:shape style="position:absolute;width:100pt"><v:textbox>'
+            "<w:txbxContent><w:p><w:r><w:t>Oud tekstvak</w:t></w:r></w:p></w:txbxContent>"
+            "</v:textbox></v:shape></w:pict></w:r>"))
+
+    look, furniture = read(edited(BRIEF, legacy))
+    picture = furniture["headers"]["first"][0]["runs"][-1]
+    assert (picture["type"], picture["alt"], picture["width"], picture["height"]) == (
+        "image", "Wapen", 30.0, 15.0)
+    assert "Oud tekstvak" in texts(furniture["headers"]["first"])
+    assert any(w.startswith("koptekst eerste pagina: een tekstvak")
+               for w in word_look.findings(look, furniture))
 
 
 def test_running_headers_and_footers_are_artifacts(tmp_path):
