@@ -496,6 +496,9 @@ def load_content(root: Path) -> Content:
             )
 
     plannen = _load_plan_versions(root / "plan", project, problems)
+    # A version whose folder is there but did not load is reported as such, not as missing.
+    version_names = {p.name for p in (root / "plan").iterdir() if p.is_dir()} \
+        if (root / "plan").is_dir() else set()
 
     mailings = []
     mailing_dir = root / "mailings"
@@ -508,7 +511,7 @@ def load_content(root: Path) -> Content:
         if loaded is not None:
             mailing, source = loaded
             problems += _check_recipients(mailing, source, gemeenten)
-            problems += _check_plan_version(mailing, source, plannen)
+            problems += _check_plan_version(mailing, source, plannen, version_names)
             problems += _check_bijlagen(mailing, source, root / "bijlagen", project)
             mailings.append(mailing)
 
@@ -649,10 +652,10 @@ def _check_recipients(mailing: Mailing, source: Located,
     return problems
 
 
-def _check_plan_version(mailing: Mailing, source: Located,
-                        plannen: list[PlanVersie]) -> list[Problem]:
+def _check_plan_version(mailing: Mailing, source: Located, plannen: list[PlanVersie],
+                        folders: set[str]) -> list[Problem]:
     known = [p.versie for p in plannen]
-    if not known or mailing.meta.plan in known:
+    if not known or mailing.meta.plan in known or mailing.meta.plan in folders:
         return []
     return [Problem(source.file, f"versie {mailing.meta.plan!r} van het plan bestaat niet; "
                     f"bekend zijn: {', '.join(known)} (mappen in content/plan/)",
