@@ -49,6 +49,7 @@ def synthetic(n: int, root: Path) -> dict:
     for mailing in (project.content_dir / "mailings").glob("*.md"):
         if not mailing.name.startswith("2023-05-09"):
             mailing.unlink()
+    shutil.rmtree(project.content_dir / "zienswijzen")  # they name the real gemeenten
     output = subprocess.run([sys.executable, __file__, "--build-only", str(root)],
                             check=True, capture_output=True, text=True).stdout
     return json.loads(output.splitlines()[-1])
