@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from conftest import build_letters, copy_project, letter_paths
@@ -21,6 +22,7 @@ from imvdoc.context import plan_sections
 from imvdoc.distribute import SendLog
 from imvdoc.errors import ContentError
 from imvdoc.markdown import Section, sections_of
+from imvdoc.outputs import slug
 from imvdoc.zienswijzen import COLUMNS, register, sent_on, totals
 from test_content import break_file
 
@@ -45,8 +47,10 @@ DISTRICTS = ["Noord-Holland Noord", "Zaanstreek-Waterland", "Kennemerland"]
 
 def write_zienswijze(project, code: str, received: str, oordeel: str, points: int = 0,
                      name: str | None = None, extra: str = "") -> None:
-    content = load_content(project.content_dir) if name is None else None
-    stem = name or f"{code}-{re.sub('[^a-z0-9]+', '-', content.gemeente(code).naam.lower()).strip('-')}"
+    if name is None:  # as the content names it (read without validating: it may be wrong)
+        listed = yaml.safe_load((project.content_dir / "gemeenten.yaml").read_text("utf-8"))
+        naam = next(g["naam"] for g in listed["gemeenten"] if g["cbs_code"] == code)
+        name = f"{code}-{slug(naam)}"
     decided = "" if oordeel == "geen-zienswijze" else f"raadsbesluit: {received}\n"
     text = f"gemeente: {code}\nontvangen: {received}\n{decided}oordeel: {oordeel}\n{extra}"
     if points:
@@ -54,7 +58,7 @@ def write_zienswijze(project, code: str, received: str, oordeel: str, points: in
             f"  - onderwerp: Punt {n}\n    thema: {'cyber' if n % 2 else 'jeugd'}\n"
             f"    zienswijze: Vraag {n}\n    reactie: Antwoord {n}\n    gevolg: aangepast\n"
             f"    plaats: \"4.{n}\"\n" for n in range(1, points + 1))
-    (project.content_dir / "zienswijzen" / f"{stem}.yaml").write_text(text, "utf-8")
+    (project.content_dir / "zienswijzen" / f"{name}.yaml").write_text(text, "utf-8")
 
 
 @pytest.fixture
