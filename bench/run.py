@@ -49,6 +49,7 @@ def with_mailing(root: Path, personal: bool, n: int | None = None) -> Project:
     or its personal variant (a body that differs per gemeente); to the 32 gemeenten, or
     to n synthetic ones."""
     project = project_copy(root)
+    shutil.rmtree(project.content_dir / "zienswijzen")  # the round names other mailings
     mailings = project.content_dir / "mailings"
     for mailing in mailings.glob("*.md"):
         if personal or mailing.stem != SHARED:

@@ -269,7 +269,8 @@ class BuildPlan:
                         raise
             except TemplateError as error:
                 add(error)
-        for doc_type in {type_named(d.type_name) for d in documents}:
+        for doc_type in sorted({type_named(d.type_name) for d in documents},
+                               key=lambda t: (t.order, t.name)):
             try:
                 template = self.word_template(doc_type.word_template)
             except TemplateError as error:

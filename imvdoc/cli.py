@@ -84,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     distribute.add_argument("--log", type=Path, metavar="BESTAND",
                             help="het verzendlog (standaard: verzendlog.sqlite in de projectmap)")
 
+    zienswijzen = commands.add_parser(
+        "zienswijzen", help="het register van de consultatie: per gemeente uitgenodigd, "
+        "ontvangen, oordeel, op tijd of te laat")
+    zienswijzen.add_argument("--csv", type=Path, metavar="BESTAND",
+                             help="schrijf het register ook als CSV (; gescheiden, voor Excel)")
+    zienswijzen.add_argument("--log", type=Path, metavar="BESTAND",
+                             help="het verzendlog (standaard: verzendlog.sqlite in de projectmap)")
+
     commands.add_parser("site", help="maak de publicatiesite in build/site/")
 
     convert = commands.add_parser("convert", help="zet Word-documenten om naar PDF en HTML")
@@ -124,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             return _convert(project, args)
         if args.command == "distribute":
             return _distribute(project, args)
+        if args.command == "zienswijzen":
+            return _zienswijzen(project, args)
         if args.command == "site":
             from imvdoc.site import build_site
             index = build_site(project)
@@ -360,6 +370,52 @@ def _status(log_path: Path, mailing_id: str | None) -> int:
         table.add_row(mailing, gemeente, ontvanger or "", status, server or "", encryption,
                       antwoord or "", tijd or "")
     console.print(table)
+    return 0
+
+
+def _zienswijzen(project, args) -> int:
+    from imvdoc.content import load_content
+    from imvdoc.distribute import SendLog
+    from imvdoc.errors import ImvdocError, Problem, display_path
+    from imvdoc.templating import dutch_date
+    from imvdoc import zienswijzen as register
+
+    content = load_content(project.content_dir)
+    ronde = register.ronde_of(content)
+    log_path = args.log or SendLog.default_path(project)
+    rows = register.register(content, register.sent_on(log_path, ronde.uitnodiging.id))
+    if args.csv:  # written before anything is shown: a path that cannot be written is an error
+        try:
+            register.write_register_csv(rows, args.csv)
+        except OSError as error:
+            raise ImvdocError([Problem(str(args.csv), "kan het CSV-bestand niet schrijven: "
+                                       f"{error.strerror or error}")]) from None
+    table = Table(title=f"Zienswijzen op het concept (versie {ronde.concept.versie}), "
+                        f"uitnodiging {ronde.uitnodiging.id} van "
+                        f"{dutch_date(ronde.uitnodiging.meta.datum)}", title_justify="left")
+    for column in register.COLUMNS:  # dates and codes whole; names and labels may wrap
+        whole = column in register.DATE_COLUMNS or column == "CBS-code"
+        table.add_column(column, justify="right" if column == "Punten" else "left",
+                         no_wrap=whole, min_width=10 if column in register.DATE_COLUMNS else None)
+    for index, row in enumerate(rows):
+        values = register.row_values(row)
+        first = index == 0 or rows[index - 1].district != row.district
+        last = index == len(rows) - 1 or rows[index + 1].district != row.district
+        values[0] = values[0] if first else ""
+        style = {"te-laat": "yellow", "geen-reactie": "red"}.get(row.termijn)
+        table.add_row(*values, end_section=last, style=style)
+    console.print(table)
+    totals = Table(title="Totalen", title_justify="left")
+    for column in register.TOTAL_COLUMNS:
+        totals.add_column(column, justify="left" if column == "District" else "right")
+    counted = register.totals(rows)
+    for index, total in enumerate(counted):  # the districts, then all of them
+        last = index == len(counted) - 1
+        totals.add_row(*register.total_values(total), style="bold" if last else None,
+                       end_section=index == len(counted) - 2)
+    console.print(totals)
+    if args.csv:
+        console.print(f"CSV geschreven: {display_path(args.csv, project.root)}", markup=False)
     return 0
 
 

@@ -7,6 +7,9 @@ Layout of a content folder:
     plan/<versie>/tekst.md     that version's status and date (front matter), then its text
     mailings/<id>.md           one letter: YAML front matter, then the body in Markdown + Jinja
     bijlagen/                  files sent with a letter (named under `bijlagen:` as `bestand:`)
+    zienswijzen/ronde.yaml     the consultation round: the invitation, the adopted version
+    zienswijzen/<cbs_code>-<slug>.yaml   one council's response to the consultation
+    zienswijzen/bestanden/     the councils' own letters (named as `bestand:`)
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from imvdoc.errors import ContentError, Problem, display_path
+from imvdoc.errors import ContentError, Problem, TemplateError, display_path
+from imvdoc.outputs import slug
+from imvdoc.templating import dutch_date
 from imvdoc.yamlsource import Located, dotted, load_yaml, split_front_matter
 
 
@@ -280,9 +285,11 @@ class Bijlage(Model):
 
 
 class Ontvangers(Model):
-    """Which gemeenten receive a mailing: all, one district, or a list of CBS codes."""
+    """Which gemeenten receive a mailing: all, one district, a list of CBS codes, or
+    those invited to the consultation that had not responded by the letter's date."""
 
     alle: bool = False
+    zonder_zienswijze: bool = False
     district: str | None = None
     gemeenten: tuple[CbsCode, ...] = ()
 
@@ -290,13 +297,16 @@ class Ontvangers(Model):
 def _parse_ontvangers(value: Any) -> Ontvangers:
     if value == "alle":
         return Ontvangers(alle=True)
+    if value == ZONDER_ZIENSWIJZE:
+        return Ontvangers(zonder_zienswijze=True)
     if isinstance(value, dict) and set(value) == {"district"}:
         return Ontvangers(district=value["district"])
     if isinstance(value, list):
         return Ontvangers(gemeenten=tuple(value))
     raise PydanticCustomError(
         "ontvangers",
-        "verwacht 'alle', 'district: <naam>' of een lijst CBS-codes, gevonden {found}",
+        "verwacht 'alle', 'zonder-zienswijze', 'district: <naam>' of een lijst CBS-codes, "
+        "gevonden {found}",
         {"found": repr(value)},
     )
 
@@ -313,7 +323,9 @@ class MailingMeta(Model):
     slot: Text
     """Closing, e.g. 'Hoogachtend,'."""
     ontvangers: Ontvangers
-    """'alle', 'district: <naam>', or a list of CBS codes."""
+    """'alle', 'district: <naam>', a list of CBS codes, or 'zonder-zienswijze': the
+    gemeenten invited to the consultation (content/zienswijzen/ronde.yaml) that had sent
+    no response by this letter's date."""
     plan: Text
     """The version of the plan this letter draws from (a folder in content/plan/), so
     that a later version never changes a letter that quoted this one."""
@@ -345,6 +357,138 @@ class Mailing:
     """The front matter with the line of every field, for messages about it."""
 
 
+# ---------------------------------------------------------------------------
+# The consultation round: the councils' responses to the concept
+
+ZONDER_ZIENSWIJZE = "zonder-zienswijze"
+"""`ontvangers: zonder-zienswijze`: the invited gemeenten without a response yet."""
+UITERLIJK = "zienswijze_uiterlijk"
+"""The field under the invitation's `gegevens` (and `per_gemeente`) that holds the last
+day for a zienswijze."""
+
+OORDELEN = {
+    "positief": "positief",
+    "positief-met-opmerkingen": "positief met opmerkingen",
+    "negatief": "negatief",
+    "geen-zienswijze": "geen zienswijze",
+}
+"""A council's verdict on the concept, and how it reads in a table or a text."""
+GEVOLGEN = {
+    "aangepast": "het plan is aangepast",
+    "niet-aangepast": "het plan is niet aangepast",
+    "al-opgenomen": "dit staat al in het plan",
+    "ter-kennisname": "ter kennisname",
+}
+"""What a point of a zienswijze led to, and how it reads in a text."""
+MET_RAADSBESLUIT = ("positief", "positief-met-opmerkingen", "negatief")
+"""The verdicts that are a zienswijze, which the council adopts by a decision of its
+own (`raadsbesluit`); 'geen-zienswijze' has none."""
+
+Oordeel = Literal[tuple(OORDELEN)]
+Gevolg = Literal[tuple(GEVOLGEN)]
+
+
+def _section_number(value: Any) -> Any:
+    """A chapter may be written as a bare number (4), a section not: YAML reads 4.2 as a
+    number, and 4.10 as 4.1."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        raise PydanticCustomError(
+            "plaats_getal", "zet het nummer tussen aanhalingstekens: \"{found}\" (zonder "
+            "aanhalingstekens is het een getal, en leest YAML 4.10 als 4.1)", {"found": value})
+    return value
+
+
+Plaats = Annotated[str, BeforeValidator(_section_number),
+                   _pattern(r"\d+(\.\d+)?", "een hoofdstuk of paragraaf van het plan, zoals "
+                                           "\"4\" of \"4.2\"")]
+Versienummer = Annotated[str, _pattern(r"\d+(\.\d+)*", "een versienummer als \"1.0\"")]
+
+
+class Punt(Model):
+    """One point of a zienswijze, and the answer to it."""
+
+    onderwerp: Text
+    """What the point is about, in a few words."""
+    thema: Slug | None = None
+    """The id of the theme it is about (as in plan.yaml); none for 'Overig'."""
+    zienswijze: Text
+    """What the council says or asks."""
+    reactie: Text
+    """The answer."""
+    gevolg: Gevolg
+    """aangepast, niet-aangepast, al-opgenomen or ter-kennisname."""
+    plaats: Plaats | None = None
+    """Where in the adopted plan ('4' or '4.2'); required when the plan was changed."""
+
+
+class ZienswijzeMeta(Model):
+    """A council's response to the consultation, as registered."""
+
+    gemeente: CbsCode
+    """The CBS code of the council that responded."""
+    ontvangen: Datum
+    """The day the response arrived."""
+    raadsbesluit: Datum | None = None
+    """The day the council adopted its zienswijze (not for 'geen-zienswijze')."""
+    oordeel: Oordeel
+    """positief, positief-met-opmerkingen, negatief or geen-zienswijze."""
+    kenmerk: Text | None = None
+    """The council's reference."""
+    bestand: FileName | None = None
+    """The council's letter, a file in content/zienswijzen/bestanden/."""
+    samenvatting: Text | None = None
+    """The response in a few sentences."""
+    punten: list[Punt] = []
+    """The points the council makes, each with its answer."""
+
+
+@dataclass(frozen=True)
+class Raadszienswijze:
+    """One council's response: content/zienswijzen/<cbs_code>-<slug>.yaml."""
+
+    id: str
+    """The file name without .yaml, e.g. 'GM0373-bergen-nh'."""
+    meta: ZienswijzeMeta
+    file: str
+    source: Located = field(compare=False, repr=False)
+    """The file's data with the line of every field, for messages about it."""
+
+
+class RondeMeta(Model):
+    uitnodiging: Slug
+    """The mailing that invited the councils (content/mailings/<id>.md): its recipients
+    are the invited, its date opens the round, its `gegevens.zienswijze_uiterlijk` (or
+    that of `per_gemeente`) is the deadline, and its plan version is the concept."""
+    vastgesteld: Versienummer
+    """The version of the plan adopted after the round (a folder in content/plan/): a
+    point's `plaats` is one of its chapters or sections."""
+
+
+@dataclass(frozen=True)
+class Ronde:
+    """The consultation round (content/zienswijzen/): the invitation, the concept and the
+    adopted version, and the responses registered, in the order of gemeenten.yaml."""
+
+    uitnodiging: Mailing
+    concept: PlanVersie
+    vastgesteld: PlanVersie
+    zienswijzen: tuple[Raadszienswijze, ...]
+    file: str
+    source: Located = field(compare=False, repr=False)
+    """ronde.yaml with the line of every field, for messages about it."""
+
+    def uiterlijk(self, cbs_code: str) -> dt.date:
+        """The last day for this gemeente's zienswijze."""
+        meta = self.uitnodiging.meta
+        return meta.per_gemeente.get(cbs_code, {}).get(UITERLIJK, meta.gegevens[UITERLIJK])
+
+    def zienswijze(self, cbs_code: str) -> Raadszienswijze | None:
+        """This gemeente's response, if one is registered."""
+        return next((z for z in self.zienswijzen if z.meta.gemeente == cbs_code), None)
+
+
 @dataclass(frozen=True)
 class Content:
     """All content, validated: what the build works from."""
@@ -354,9 +498,11 @@ class Content:
     gemeenten: tuple[Gemeente, ...]
     plannen: tuple[PlanVersie, ...]
     mailings: tuple[Mailing, ...]
-    gemeenten_source: Located = field(compare=False, repr=False)
+    gemeenten_source: Located | None = field(default=None, compare=False, repr=False)
     """gemeenten.yaml as read, with the line of every value: for messages about a
     gemeente's values that only later steps find (such as a placeholder address)."""
+    ronde: Ronde | None = None
+    """The consultation round, when content/zienswijzen/ exists."""
 
     def plan_versie(self, versie: str) -> PlanVersie:
         return next(p for p in self.plannen if p.versie == versie)
@@ -376,6 +522,8 @@ class Content:
         selection = mailing.meta.ontvangers
         if selection.alle:
             return list(self.gemeenten)
+        if selection.zonder_zienswijze:
+            return self.without_response(mailing.meta.datum)
         if selection.district is not None:
             return [g for g in self.gemeenten if g.district == selection.district]
         chosen = set(selection.gemeenten)
@@ -383,6 +531,15 @@ class Content:
 
     def mailing(self, mailing_id: str) -> Mailing:
         return next(m for m in self.mailings if m.id == mailing_id)
+
+    def without_response(self, on: dt.date) -> list[Gemeente]:
+        """The gemeenten invited to the consultation whose response had not arrived by
+        `on` (a response that arrived later does not change a letter of that day)."""
+        if self.ronde is None:
+            return []
+        responded = {z.meta.gemeente for z in self.ronde.zienswijzen if z.meta.ontvangen <= on}
+        return [g for g in self.recipients(self.ronde.uitnodiging)
+                if g.cbs_code not in responded]
 
 
 # ---------------------------------------------------------------------------
@@ -427,12 +584,22 @@ def _problems_from_validation(error: ValidationError, source: Located,
         ctx = dict(item.get("ctx") or {})
         if item["type"] == "extra_forbidden":
             message = "onbekend veld" + _did_you_mean(loc, model)
+        elif item["type"] == "literal_error":
+            message = _not_a_choice(item.get("input"), re.findall(r"'([^']*)'",
+                                                                  ctx.get("expected", "")))
         elif item["type"] in _MESSAGES:
             message = _MESSAGES[item["type"]].format(found=_found(item.get("input")), **ctx)
         else:
             message = item["msg"]
         problems.append(Problem(source.file, message, line=source.line_of(loc), field=dotted(loc)))
     return problems
+
+
+def _not_a_choice(value: Any, choices: list[str]) -> str:
+    """'onbekende waarde 'positif' (bedoelt u 'positief'?); kies uit: ...'."""
+    close = difflib.get_close_matches(str(value), choices, n=1) if value is not None else []
+    hint = f" (bedoelt u '{close[0]}'?)" if close else ""
+    return f"onbekende waarde {_found(value)}{hint}; kies uit: {', '.join(choices)}"
 
 
 def _did_you_mean(loc: tuple, model: type[BaseModel]) -> str:
@@ -496,6 +663,7 @@ def load_content(root: Path) -> Content:
         afzender = _validate(Afzender, source, problems)
 
     gemeenten: list[Gemeente] = []
+    before = len(problems)
     gemeenten_source = _load_yaml_file(root / "gemeenten.yaml", project, problems)
     if (source := gemeenten_source) is not None:
         parsed = _validate(GemeentenFile, source, problems)
@@ -505,8 +673,14 @@ def load_content(root: Path) -> Content:
                 [(g.cbs_code, ("gemeenten", i, "cbs_code")) for i, g in enumerate(gemeenten)],
                 source, "de CBS-code {value} staat ook bij gemeenten[{first}]",
             )
+    # References to gemeenten are checked only against a list without mistakes: a wrong
+    # or duplicated code is reported once, where it is.
+    checked_gemeenten = gemeenten if len(problems) == before else []
 
     plannen = _load_plan_versions(root / "plan", project, problems)
+    # A version whose folder is there but did not load is reported as such, not as missing.
+    version_names = {p.name for p in (root / "plan").iterdir() if p.is_dir()} \
+        if (root / "plan").is_dir() else set()
 
     mailings = []
     mailing_dir = root / "mailings"
@@ -519,14 +693,23 @@ def load_content(root: Path) -> Content:
         if loaded is not None:
             mailing, source = loaded
             problems += _check_recipients(mailing, source, gemeenten)
-            problems += _check_plan_version(mailing, source, plannen)
+            problems += _check_plan_version(mailing, source, plannen, version_names)
             problems += _check_bijlagen(mailing, source, root / "bijlagen", project)
             mailings.append(mailing)
 
+    ronde = _load_ronde(root, project, checked_gemeenten, plannen, version_names, mailings,
+                        {p.stem for p in mailing_files}, problems)
+
+    content = Content(root, afzender, tuple(gemeenten), tuple(plannen), tuple(mailings),
+                      gemeenten_source, ronde)
+    # What needs the whole content: who a reminder reaches, and the plan's sections.
+    if checked_gemeenten:
+        problems += _check_reminders(content, (root / "zienswijzen").is_dir())
+    if afzender is not None:
+        problems += _check_plaatsen(content)
     if problems:
         raise ContentError(problems)
-    return Content(root, afzender, tuple(gemeenten), tuple(plannen), tuple(mailings),
-                   gemeenten_source)
+    return content
 
 
 def _load_plan_versions(folder: Path, project: Path, problems: list[Problem]) -> list[PlanVersie]:
@@ -655,16 +838,17 @@ def _check_recipients(mailing: Mailing, source: Located,
                     line=source.line_of(("per_gemeente", code, name)),
                     field=f"per_gemeente.{code}.{name}",
                 ))
-    if not selection.alle and selection.district is None and not selection.gemeenten:
+    if not (selection.alle or selection.zonder_zienswijze or selection.district is not None
+            or selection.gemeenten):
         problems.append(Problem(source.file, "de lijst met ontvangers is leeg",
                                 line=source.line_of(("ontvangers",)), field="ontvangers"))
     return problems
 
 
-def _check_plan_version(mailing: Mailing, source: Located,
-                        plannen: list[PlanVersie]) -> list[Problem]:
+def _check_plan_version(mailing: Mailing, source: Located, plannen: list[PlanVersie],
+                        folders: set[str]) -> list[Problem]:
     known = [p.versie for p in plannen]
-    if not known or mailing.meta.plan in known:
+    if not known or mailing.meta.plan in known or mailing.meta.plan in folders:
         return []
     return [Problem(source.file, f"versie {mailing.meta.plan!r} van het plan bestaat niet; "
                     f"bekend zijn: {', '.join(known)} (mappen in content/plan/)",
@@ -686,4 +870,213 @@ def _check_bijlagen(mailing: Mailing, source: Located, folder: Path,
             problems.append(Problem(
                 source.file, "noem een bestand of een document, niet allebei",
                 line=source.line_of(("bijlagen", index)), field=f"bijlagen[{index}]"))
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Loading the consultation round
+
+def _load_ronde(root: Path, project: Path, gemeenten: list[Gemeente], plannen: list[PlanVersie],
+                version_names: set[str], mailings: list[Mailing], mailing_names: set[str],
+                problems: list[Problem]) -> Ronde | None:
+    """The consultation round, when content/zienswijzen/ exists: ronde.yaml, and a file
+    per council that responded. Every file is checked, also when ronde.yaml is wrong."""
+    folder = root / "zienswijzen"
+    if not folder.is_dir():
+        return None
+    settings = None
+    ronde_source = _load_yaml_file(folder / "ronde.yaml", project, problems)
+    if ronde_source is not None:
+        meta = _validate(RondeMeta, ronde_source, problems)
+        if meta is not None:
+            settings = _round_settings(meta, ronde_source, plannen, version_names, mailings,
+                                       mailing_names, problems)
+    invitation = settings[0] if settings else None
+    themes = list(dict.fromkeys(t.id for p in plannen for t in p.plan.themas))
+    known = {g.cbs_code: g for g in gemeenten}
+    first_file: dict[str, str] = {}
+    zienswijzen = []
+    for path in sorted(folder.glob("*.yaml"), key=lambda p: p.stem):  # 'x' before 'x-2'
+        if path.name == "ronde.yaml":
+            continue
+        source = _load_yaml_file(path, project, problems)
+        meta = None if source is None else _validate(ZienswijzeMeta, source, problems)
+        if meta is None:
+            continue
+        zienswijze = Raadszienswijze(path.stem, meta, source.file, source)
+        problems += _check_zienswijze(zienswijze, known, first_file, invitation, themes,
+                                      folder / "bestanden", project)
+        if first_file.get(meta.gemeente) == source.file:
+            zienswijzen.append(zienswijze)
+    if settings is None:
+        return None
+    order = list(known)
+    zienswijzen.sort(key=lambda z: order.index(z.meta.gemeente))
+    return Ronde(*settings, tuple(zienswijzen), ronde_source.file, ronde_source)
+
+
+def _round_settings(meta: RondeMeta, source: Located, plannen: list[PlanVersie],
+                    version_names: set[str], mailings: list[Mailing], mailing_names: set[str],
+                    problems: list[Problem]) -> tuple[Mailing, PlanVersie, PlanVersie] | None:
+    """The invitation, the concept and the adopted version that ronde.yaml names; None
+    when one is wrong (reported) or did not load (reported where it is)."""
+    found: list[Problem] = []
+    invitation = next((m for m in mailings if m.id == meta.uitnodiging), None)
+    if meta.uitnodiging not in mailing_names:
+        found.append(Problem(source.file, f"de brief {meta.uitnodiging!r} bestaat niet; bekend "
+                             f"zijn: {', '.join(m.id for m in mailings)} (content/mailings/)",
+                             line=source.line_of(("uitnodiging",)), field="uitnodiging"))
+    elif invitation is not None:
+        found += _check_deadline(invitation, source)
+    adopted = next((p for p in plannen if p.versie == meta.vastgesteld), None)
+    if meta.vastgesteld not in version_names:
+        found.append(Problem(source.file, f"versie {meta.vastgesteld!r} van het plan bestaat "
+                             f"niet; bekend zijn: {', '.join(p.versie for p in plannen)} "
+                             "(mappen in content/plan/)",
+                             line=source.line_of(("vastgesteld",)), field="vastgesteld"))
+    problems += found
+    concept = None if invitation is None else next(
+        (p for p in plannen if p.versie == invitation.meta.plan), None)
+    if found or invitation is None or concept is None or adopted is None:
+        return None
+    return invitation, concept, adopted
+
+
+def _check_deadline(invitation: Mailing, source: Located) -> list[Problem]:
+    """The invitation must say, as a date, until when a zienswijze can be given; it must
+    not itself be addressed to those without a zienswijze."""
+    meta, mailing_source = invitation.meta, invitation.source
+    if meta.ontvangers.zonder_zienswijze:
+        return [Problem(source.file, f"de uitnodiging kan niet zelf aan '{ZONDER_ZIENSWIJZE}' "
+                        f"gericht zijn (zie ontvangers in {invitation.body_file})",
+                        line=source.line_of(("uitnodiging",)), field="uitnodiging")]
+    if UITERLIJK not in meta.gegevens:
+        return [Problem(source.file, f"de brief {invitation.id} noemt geen uiterste datum voor "
+                        f"zienswijzen: zet '{UITERLIJK}: JJJJ-MM-DD' onder gegevens in "
+                        f"{invitation.body_file}",
+                        line=source.line_of(("uitnodiging",)), field="uitnodiging")]
+    problems = []
+    values = [(("gegevens", UITERLIJK), meta.gegevens[UITERLIJK])]
+    values += [(("per_gemeente", code, UITERLIJK), own[UITERLIJK])
+               for code, own in meta.per_gemeente.items() if UITERLIJK in own]
+    for loc, value in values:
+        if not isinstance(value, dt.date):
+            problems.append(Problem(
+                invitation.body_file, "de uiterste datum voor zienswijzen moet een datum zijn "
+                f"(JJJJ-MM-DD), gevonden {value!r} (deze brief is de uitnodiging in "
+                f"{source.file})", line=mailing_source.line_of(loc), field=dotted(loc)))
+    return problems
+
+
+def _check_zienswijze(zienswijze: Raadszienswijze, known: dict[str, Gemeente],
+                      first_file: dict[str, str], invitation: Mailing | None, themes: list[str],
+                      attachments: Path, project: Path) -> list[Problem]:
+    """One response: its gemeente (known, once, named in the file name), verdict and
+    decision, dates, attached letter and points."""
+    meta, source, problems = zienswijze.meta, zienswijze.source, []
+
+    def problem(message: str, *loc, at: tuple | None = None) -> None:
+        problems.append(Problem(source.file, message, line=source.line_of(at or loc),
+                                field=dotted(loc)))
+
+    gemeente = known.get(meta.gemeente)
+    if known and gemeente is None:
+        problem(f"gemeente {meta.gemeente} staat niet in content/gemeenten.yaml", "gemeente")
+    elif gemeente is not None:
+        expected = f"{gemeente.cbs_code}-{slug(gemeente.naam)}"
+        if meta.gemeente in first_file:
+            problem(f"er staat al een zienswijze van {gemeente.naam}, {gemeente.cbs_code}, in "
+                    f"{first_file[meta.gemeente]}; één bestand per gemeente", "gemeente")
+        else:
+            first_file[meta.gemeente] = source.file
+        if not re.fullmatch(re.escape(gemeente.cbs_code) + r"(-[a-z0-9]+)+", zienswijze.id):
+            problems.append(Problem(source.file, "de naam van het bestand begint met de CBS-code "
+                                    f"van de gemeente: noem het {expected}.yaml"))
+    if meta.oordeel in MET_RAADSBESLUIT and meta.raadsbesluit is None:
+        problem(f"ontbreekt: bij oordeel '{meta.oordeel}' hoort de datum van het raadsbesluit "
+                "waarmee de raad zijn zienswijze vaststelde", "raadsbesluit", at=("oordeel",))
+    if meta.oordeel not in MET_RAADSBESLUIT and meta.raadsbesluit is not None:
+        problem(f"bij oordeel '{meta.oordeel}' hoort geen raadsbesluit: de raad heeft geen "
+                "zienswijze vastgesteld (haal het weg, of kies een ander oordeel)", "raadsbesluit")
+    if meta.oordeel not in MET_RAADSBESLUIT and meta.punten:
+        problem(f"bij oordeel '{meta.oordeel}' horen geen punten (kies een ander oordeel, of "
+                "haal de punten weg)", "punten")
+    if invitation is not None:
+        opened = invitation.meta.datum
+        for name in ("raadsbesluit", "ontvangen"):
+            day = getattr(meta, name)
+            if day is not None and day < opened:
+                problem(f"{day.isoformat()} ligt vóór de uitnodiging: de brief {invitation.id} "
+                        f"is van {dutch_date(opened)}", name)
+    if meta.raadsbesluit is not None and meta.raadsbesluit > meta.ontvangen:
+        problem(f"het raadsbesluit ({meta.raadsbesluit.isoformat()}) ligt na de dag van "
+                f"ontvangst ({meta.ontvangen.isoformat()})", "raadsbesluit")
+    if meta.bestand and not (attachments / meta.bestand).is_file():
+        problem(f"het bestand {meta.bestand!r} staat niet in "
+                f"{display_path(attachments, project)}/", "bestand")
+    for index, punt in enumerate(meta.punten):
+        if themes and punt.thema is not None and punt.thema not in themes:
+            close = difflib.get_close_matches(punt.thema, themes, n=1)
+            hint = f" (bedoelt u '{close[0]}'?)" if close else ""
+            problem(f"onbekend thema {punt.thema!r}{hint}; bekend zijn: {', '.join(themes)} "
+                    "(de id's in plan.yaml; laat thema weg voor 'Overig')",
+                    "punten", index, "thema")
+        if punt.gevolg == "aangepast" and punt.plaats is None:
+            problem("ontbreekt: bij gevolg 'aangepast' hoort de plaats in het vastgestelde "
+                    "plan, een hoofdstuk of paragraaf zoals \"4.2\"", "punten", index, "plaats",
+                    at=("punten", index, "gevolg"))
+    return problems
+
+
+def _check_reminders(content: Content, round_folder: bool) -> list[Problem]:
+    """A letter to those without a zienswijze needs a round, and must reach someone."""
+    problems = []
+    for mailing in content.mailings:
+        if not mailing.meta.ontvangers.zonder_zienswijze:
+            continue
+        where = dict(line=mailing.source.line_of(("ontvangers",)), field="ontvangers")
+        if not round_folder:
+            problems.append(Problem(mailing.body_file, f"'{ZONDER_ZIENSWIJZE}' vraagt om een "
+                                    "consultatieronde: content/zienswijzen/ronde.yaml ontbreekt",
+                                    **where))
+        elif content.ronde is not None and not content.recipients(mailing):
+            ronde = content.ronde
+            problems.append(Problem(
+                mailing.body_file, "deze brief gaat naar niemand: alle gemeenten die met "
+                f"{ronde.uitnodiging.id} zijn uitgenodigd, hadden op "
+                f"{dutch_date(mailing.meta.datum)} al gereageerd (content/zienswijzen/)",
+                **where))
+    return problems
+
+
+def _check_plaatsen(content: Content) -> list[Problem]:
+    """Every `plaats` is a chapter or section of the adopted version of the plan."""
+    from imvdoc.context import plan_sections  # context builds on this module
+
+    ronde = content.ronde
+    if ronde is None:
+        return []
+    try:
+        sections = plan_sections(content, ronde.vastgesteld)
+    except TemplateError as error:
+        return error.problems
+    numbers = {s.nummer for s in sections}
+    chapters = {s.nummer: s for s in sections if s.niveau == 1}
+    problems = []
+    for zienswijze in ronde.zienswijzen:
+        for index, punt in enumerate(zienswijze.meta.punten):
+            if punt.plaats is None or punt.plaats in numbers:
+                continue
+            chapter = punt.plaats.split(".")[0]
+            if chapter not in chapters:
+                why = f"het plan heeft {len(chapters)} hoofdstukken"
+            else:
+                count = sum(1 for s in sections if s.nummer.startswith(chapter + "."))
+                why = (f"hoofdstuk {chapter} ('{chapters[chapter].titel}') heeft "
+                       + (f"{count} paragra{'af' if count == 1 else 'fen'}" if count
+                          else "geen paragrafen"))
+            loc = ("punten", index, "plaats")
+            problems.append(Problem(
+                zienswijze.file, f"{punt.plaats} staat niet in versie {ronde.vastgesteld.versie} "
+                f"van het plan: {why}", line=zienswijze.source.line_of(loc), field=dotted(loc)))
     return problems

@@ -14,7 +14,7 @@ from jinja2 import meta
 
 from imvdoc.content import Content, PlanVersie
 from imvdoc.errors import Problem, TemplateError
-from imvdoc.markdown import escape_markdown
+from imvdoc.markdown import Section, escape_markdown, sections_of
 from imvdoc.templating import dutch_date, jinja_message, make_environment, template_line
 
 _text_environment = make_environment(escape=escape_markdown)
@@ -61,3 +61,13 @@ def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) 
         raise TemplateError([Problem(
             file, jinja_message(error), line=(first_line + line - 1) if line else None,
         )]) from None
+
+
+def plan_sections(content: Content, versie: PlanVersie) -> tuple[Section, ...]:
+    """The numbered chapters and sections of a version of the plan, with their heading
+    text, as its documents number them ('4', '4.2'): what zienswijzen, the reactienota and
+    the list of changes refer to. Raises TemplateError when the version's text cannot be
+    filled."""
+    text = render_text(versie.body, versie.body_file, versie.body_line,
+                       plan_context(content, versie))
+    return sections_of(text)

@@ -138,3 +138,34 @@ def _merge(runs: list[Run]) -> list[Run]:
         else:
             merged.append(run)
     return merged
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered heading of a plan's text, numbered as the plan's PDF numbers it:
+    chapter N is the N-th level-1 heading, N.M the M-th level-2 heading under it."""
+
+    nummer: str
+    """'4' for a chapter, '4.2' for a section of it."""
+    titel: str
+    """The heading's text."""
+    niveau: int
+    """1 for a chapter, 2 for a section."""
+
+
+def sections_of(markdown: str) -> tuple[Section, ...]:
+    """The chapters and sections of a Markdown text, in order. A level-2 heading before
+    the first chapter is numbered under chapter 0 (as typst does); deeper headings are
+    not sections."""
+    sections: list[Section] = []
+    chapter = section = 0
+    for block in parse_blocks(markdown):
+        if block.kind != "heading" or block.level > 2:
+            continue
+        if block.level == 1:
+            chapter, section = chapter + 1, 0
+            sections.append(Section(str(chapter), block.text, 1))
+        else:
+            section += 1
+            sections.append(Section(f"{chapter}.{section}", block.text, 2))
+    return tuple(sections)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -106,3 +108,13 @@ def remove_output(build_dir: Path, path: Path) -> None:
         except OSError:
             break
         folder = folder.parent
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A table as CSV the way Excel in a Dutch locale opens it: ';'-separated, UTF-8
+    with a byte order mark, CRLF line ends; written atomically."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_atomic(path, "\ufeff" + out.getvalue())

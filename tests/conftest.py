@@ -55,3 +55,12 @@ def built_letters(tmp_path_factory) -> Project:
 def pytest_addoption(parser):
     parser.addoption("--update-expected", action="store_true",
                      help="rewrite the expected messages of tests/bad-input/ from the output")
+
+
+def document_count(project: Project) -> int:
+    """How many documents the shipped content makes: a letter per recipient of every
+    mailing, and every version of the plan."""
+    from imvdoc.content import load_content
+
+    content = load_content(project.content_dir)
+    return len(content.plannen) + sum(len(content.recipients(m)) for m in content.mailings)

@@ -88,24 +88,26 @@ def test_an_unknown_gemeente_or_mailing_on_the_command_line_is_an_error(project)
     assert result.stderr.splitlines() == [
         "Fout in de inhoud (2 problemen):",
         "  --mailing: onbekende brief 'nope'; bekend zijn: 2023-05-09-stand-van-zaken, "
-        "2023-06-15-consultatie-concept-imv",
+        "2023-06-15-consultatie-concept-imv, 2023-10-02-herinnering-zienswijze",
         "  --gemeente: onbekende CBS-code 'GM9999'",
     ]
 
 
 def test_a_mistake_in_one_gemeentes_letter_names_it_and_nothing_is_written(project):
+    # (Not the deadline itself: the consultation round requires that to be a date.)
     break_file(project, "mailings/2023-06-15-consultatie-concept-imv.md",
                "  zienswijze_uiterlijk: 2023-10-15",
-               "  zienswijze_uiterlijk: 2023-10-15\nper_gemeente:\n  GM0394:\n"
-               "    zienswijze_uiterlijk: eind oktober")
+               "  zienswijze_uiterlijk: 2023-10-15\n  bespreking: 2023-09-01\nper_gemeente:\n"
+               "  GM0394:\n    bespreking: eind september")
     break_file(project, "mailings/2023-06-15-consultatie-concept-imv.md",
                "uiterlijk **{{ gegevens.zienswijze_uiterlijk }}**",
-               "uiterlijk **{{ gegevens.zienswijze_uiterlijk | datum }}**")
+               "uiterlijk **{{ gegevens.zienswijze_uiterlijk }}** (bespreking "
+               "{{ gegevens.bespreking | datum }})")
     result = imvdoc(project, "letters")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Fout in een sjabloon (1 probleem):",
-        "  content/mailings/2023-06-15-consultatie-concept-imv.md:39: het filter 'datum' "
-        "verwacht een datum, niet 'eind oktober' (in de brief aan Haarlemmermeer, GM0394)",
+        "  content/mailings/2023-06-15-consultatie-concept-imv.md:40: het filter 'datum' "
+        "verwacht een datum, niet 'eind september' (in de brief aan Haarlemmermeer, GM0394)",
     ]
     assert not project.build_dir.exists()

@@ -29,9 +29,13 @@ def test_shipped_content_is_valid_and_complete(project):
         "Noord-Holland Noord", "Zaanstreek-Waterland", "Kennemerland"}
     assert [t.titel for t in content.plan_versie("0.9").plan.themas][0] == "Ondermijning"
     assert content.plan_versie("0.9").plan.verkenning.titel == "Zorg en Veiligheid"
+    assert [t.titel for t in content.plan_versie("1.0").plan.themas] == [
+        "Ondermijning", "Cyber en gedigitaliseerde criminaliteit",
+        "Maatschappelijke onrust en radicalisering", "Jeugd en veiligheid"]
     assert [m.id for m in content.mailings] == ["2023-05-09-stand-van-zaken",
-                                                "2023-06-15-consultatie-concept-imv"]
-    assert all(len(content.recipients(mailing)) == 32 for mailing in content.mailings)
+                                                "2023-06-15-consultatie-concept-imv",
+                                                "2023-10-02-herinnering-zienswijze"]
+    assert all(len(content.recipients(mailing)) == 32 for mailing in content.mailings[:2])
 
 
 def test_a_wrong_cbs_code_names_file_line_field_and_what_was_expected(project):

@@ -35,9 +35,28 @@ def plan(built_letters):
     return load_content(built_letters.content_dir).plan_versie("0.9").plan
 
 
-def test_the_draft_is_three_files_named_by_version(built_letters, draft):
+def test_every_version_is_three_files_named_by_version(built_letters, draft):
     assert sorted(p.name for p in (built_letters.build_dir / "plan").iterdir()) == sorted(
-        p.name for p in draft.values())
+        f"imv-2024-2027-v{version}.{fmt}" for version in ("0.9", "1.0")
+        for fmt in ("docx", "pdf", "html"))
+    assert sorted(draft.values()) == sorted((built_letters.build_dir / "plan").glob(f"{STEM}.*"))
+
+
+def test_the_adopted_version_has_its_own_titles_and_no_concept_mark(built_letters):
+    folder, stem = built_letters.build_dir / "plan", "imv-2024-2027-v1.0"
+    pages = PdfReader(str(folder / f"{stem}.pdf")).pages
+    assert "vastgesteld door het RBOP" in normalise(pages[0].extract_text())
+    for page in pages:
+        assert "CONCEPT" not in page.extract_text()
+    top_level = [item.title for item in PdfReader(str(folder / f"{stem}.pdf")).outline
+                 if not isinstance(item, list)]
+    assert top_level[2:6] == ["3 Thema 1: Ondermijning",
+                              "4 Thema 2: Cyber en gedigitaliseerde criminaliteit",
+                              "5 Thema 3: Maatschappelijke onrust en radicalisering",
+                              "6 Thema 4: Jeugd en veiligheid"]
+    assert "CONCEPT" not in html_text(folder / f"{stem}.html")
+    document = docx.Document(str(folder / f"{stem}.docx"))
+    assert all("CONCEPT" not in s.header.paragraphs[0].text for s in document.sections)
 
 
 def test_docx_has_heading_styles_toc_field_planning_table_and_concept_header(draft, plan):
@@ -124,15 +143,20 @@ def test_theme_titles_come_from_one_place(project):
     build_plan(project)
     build_letters(project, cbs_codes=["GM0361"])
     content = load_content(project.content_dir)
-    outputs = [*(project.build_dir / "plan").iterdir()]
-    for mailing in content.mailings:
-        outputs += letter_paths(project.build_dir, mailing.id, content.gemeente("GM0361")).values()
+    alkmaar = content.gemeente("GM0361")
+    outputs = [*(project.build_dir / "plan").glob(f"{STEM}.*")]
+    for mailing in content.mailings:  # every one draws from version 0.9
+        if alkmaar in content.recipients(mailing):
+            outputs += letter_paths(project.build_dir, mailing.id, alkmaar).values()
     assert len(outputs) == 9
     readers = {".docx": docx_text, ".pdf": pdf_text, ".html": html_text}
     for path in outputs:
         text = normalise(readers[path.suffix](path))
         assert "Jeugd, Veiligheid en Zorg" in text, path.name
         assert "Jeugd en Veiligheid" not in text, path.name
+    for path in (project.build_dir / "plan").glob("imv-2024-2027-v1.0.*"):  # its own titles
+        text = normalise(readers[path.suffix](path))
+        assert "Jeugd en veiligheid" in text and "Jeugd, Veiligheid en Zorg" not in text
 
 
 def test_the_consultation_letter_goes_to_every_gemeente_with_deadline_and_bijlage(built_letters):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import build_letters, build_plan, copy_project, letter_paths
+from conftest import build_letters, build_plan, copy_project, document_count, letter_paths
 from imvdoc.build import build
 from imvdoc.content import load_content
 from test_content import break_file
@@ -32,7 +32,7 @@ def test_two_clean_builds_give_identical_bytes(tmp_path):
         subprocess.run([sys.executable, "-m", "imvdoc", "--project", str(second.root),
                         "--quiet", command], env=environment, check=True, capture_output=True)
     a, b = outputs(first), outputs(second)
-    assert len(a) == 2 * 32 * 3 + 3
+    assert len(a) == 3 * document_count(first)
     assert a.keys() == b.keys()
     assert [name for name in a if a[name] != b[name]] == []
 
@@ -49,18 +49,23 @@ def test_the_manifest_lists_every_output_with_hash_size_and_inputs(built_letters
         assert any(i.startswith("templates/") for i in entry["inputs"])
 
 
+def letter_count(project) -> int:
+    content = load_content(project.content_dir)
+    return sum(len(content.recipients(m)) for m in content.mailings)
+
+
 def test_nothing_changed_means_nothing_rebuilt(project):
     build_letters(project)
     summary = build_letters(project)
-    assert (summary.built, summary.up_to_date) == (0, 64)
+    assert (summary.built, summary.up_to_date) == (0, letter_count(project))
 
 
 def test_one_changed_address_rebuilds_exactly_that_gemeentes_letters(project):
     build_letters(project)
     before = outputs(project)
     break_file(project, "gemeenten.yaml", "postbus: Postbus 511", "postbus: Postbus 512")
-    summary = build_letters(project)
-    assert (summary.built, summary.up_to_date) == (2, 62)
+    summary = build_letters(project)  # the two letters Haarlem gets
+    assert (summary.built, summary.up_to_date) == (2, letter_count(project) - 2)
     changed = sorted(name for name, data in outputs(project).items() if before[name] != data)
     assert changed == sorted(f"brieven/{m}/GM0392-haarlem.{fmt}"
                              for m in ("2023-05-09-stand-van-zaken",
@@ -73,8 +78,9 @@ def test_a_changed_theme_rebuilds_what_shows_it(project):
     build_plan(project)
     break_file(project, "plan/0.9/plan.yaml", "- Extremisme", "- Gewelddadig extremisme")
     letters, draft = build_letters(project), build_plan(project)
-    # The first mailing lists the sub-themes; the consultation letter names only themes.
-    assert (letters.built, letters.up_to_date) == (32, 32)
+    # The first mailing lists the sub-themes; the later letters name none; version 1.0
+    # of the plan has its own.
+    assert (letters.built, letters.up_to_date) == (32, letter_count(project) - 32)
     assert draft.built == 1
 
 
@@ -83,7 +89,7 @@ def test_a_changed_template_rebuilds_every_letter(project):
     css = project.templates_dir / "huisstijl.css"
     css.write_text(css.read_text("utf-8") + "\n/* gewijzigd */\n", "utf-8")
     summary = build_letters(project)
-    assert (summary.built, summary.up_to_date) == (64, 0)
+    assert (summary.built, summary.up_to_date) == (letter_count(project), 0)
 
 
 def test_a_deleted_or_edited_output_is_made_again(project):
