@@ -25,15 +25,16 @@ def make_document(plan: BuildPlan, document: Document) -> dict[str, bytes]:
     template = WordTemplate(plan.project.templates_dir / doc_type.word_template,
                             plan.project.root)
     context = {**document.context, "tekst": word_blocks(parse_blocks(document.markdown))}
-    docx = template.render_document(context, DocumentProperties(
+    rendered = template.render_document(context, DocumentProperties(
         title=document.title, subject=document.subject, author=document.author,
-        created=document.date)).data
+        created=document.date))
+    docx = rendered.data
     with tempfile.TemporaryDirectory(dir=plan.project.root) as work:
         source = Path(work) / f"{document.stem}.docx"
         source.write_bytes(docx)
         with Converter(plan.project.templates_dir, plan.project.root,
                        Path(work) / "convert") as converter:
-            (result,) = converter.convert([job_for(plan, document, source, None)])
+            (result,) = converter.convert([job_for(plan, document, source, rendered, None)])
     if not result.ok:
         raise RuntimeError(result.error)
     return {"docx": docx, "html": result.html.encode("utf-8"), "pdf": result.pdf}

@@ -31,6 +31,7 @@ from imvdoc.documents import Document, DocumentType, all_types, fill_named, type
 from imvdoc.errors import (ContentError, ConversionError, ImvdocError, Problem, TemplateError,
                            display_path)
 from imvdoc.layouts import Layouts
+from imvdoc.look import Look, findings, read_furniture, read_look
 from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
 from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, write_atomic
@@ -184,6 +185,7 @@ class BuildPlan:
         self.layouts = Layouts(project.templates_dir, project.root)
         self.all_documents: list[Document] = []
         self._templates: dict[str, WordTemplate] = {}
+        self._looks: dict[str, Look] = {}
         self._digests: dict[str, tuple[str, list[str]]] = {}
         package = Path(__file__).parent
         code = [p for p in package.rglob("*") if p.suffix in (".py", ".lua")]
@@ -191,7 +193,7 @@ class BuildPlan:
                            library_versions(), os.environ.get("SOURCE_DATE_EPOCH"))
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_templates": {}, "all_documents": []}  # a worker reads
+        return {**self.__dict__, "_templates": {}, "_looks": {}, "all_documents": []}  # a worker reads
         # the templates itself and needs only the documents it is sent
 
     # --- Which documents -----------------------------------------------------------------
@@ -290,6 +292,13 @@ class BuildPlan:
         for document in documents:
             document.key = self.key(document)
 
+    def look(self, name: str) -> Look:
+        """What a Word template holds besides its body (styles, page, headers and
+        footers), read once per process."""
+        if name not in self._looks:
+            self._looks[name] = read_look(self.word_template(name).data)
+        return self._looks[name]
+
     def word_template(self, name: str) -> WordTemplate:
         if name not in self._templates:
             self._templates[name] = WordTemplate(self.project.templates_dir / name,
@@ -325,8 +334,7 @@ class BuildPlan:
         shown = {name: document.context[name] for name in sorted(used) if name in document.context}
         digest, _files = self._type_files(doc_type)
         return key_of(doc_type.name, shown, document.markdown, document.title, document.subject,
-                      document.author, document.date, doc_type.layout_data(self.content, document), digest,
-                      self.tool)
+                      document.author, document.date, digest, self.tool)
 
     def inputs(self, document: Document) -> list[str]:
         return [*document.sources, *self._type_files(type_named(document.type_name))[1]]
@@ -396,11 +404,14 @@ def _start_worker(plan: BuildPlan, in_process: bool = False) -> None:
                                      staging / "convert")
 
 
-def job_for(plan: BuildPlan, document: Document, docx: Path, body_key: str | None) -> Job:
-    """The conversion of a document's filled-in Word file (`docx`: what pandoc reads)."""
+def job_for(plan: BuildPlan, document: Document, docx: Path, rendered: Rendered,
+            body_key: str | None) -> Job:
+    """The conversion of a document's filled-in Word file (`docx`: what pandoc reads;
+    `rendered`: the filled-in parts, whose headers and footers the layouts place)."""
     doc_type = type_named(document.type_name)
+    look = plan.look(doc_type.word_template)
     return Job(docx=docx, name=document.label, layout=doc_type.name, title=document.title,
-               data=doc_type.layout_data(plan.content, document), body_key=body_key,
+               look=look, furniture=read_furniture(look, rendered.parts), body_key=body_key,
                toc=doc_type.toc, from_first_heading=doc_type.body_from_first_heading,
                chapters_from_level_1=doc_type.chapters_from_level_1,
                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc))
@@ -454,7 +465,8 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
                 staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
                 staged_by_key[body_key].write_bytes(reading_copy(docx))
             rendered.append(docx)
-            jobs.append(job_for(plan, document, staged_by_key[body_key], body_key))
+            jobs.append(job_for(plan, document, staged_by_key[body_key], rendered_docx,
+                                body_key))
         results = _worker["converter"].convert(jobs)
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]
@@ -595,9 +607,13 @@ def convert_files(project: Project, paths: list[Path], output_dir: Path,
         if revisions and changes is None:
             problems.append(Problem(str(path), _unprocessed(revisions)))
             continue
-        warnings = docx_findings(path) + _processed(revisions, changes)
-        jobs.append(Job(docx=path, name=str(path), layout="document", fallback_title=path.stem,
-                        warnings=warnings, show_changes=changes == "tonen"))
+        look = read_look(path.read_bytes())  # the file's own styles, page and furniture
+        furniture = read_furniture(look)
+        warnings = (docx_findings(path) + _processed(revisions, changes)
+                    + findings(look, furniture))
+        jobs.append(Job(docx=path, name=str(path), layout="document", look=look,
+                        furniture=furniture, fallback_title=path.stem, warnings=warnings,
+                        show_changes=changes == "tonen"))
     written, warnings = [], []
     if output_dir.exists() and not output_dir.is_dir():
         problems.append(Problem(str(output_dir), "dit is een bestand; geef een map voor --uitvoer"))

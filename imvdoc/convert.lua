@@ -295,8 +295,15 @@ local function html_styles(doc, contents)
         return pandoc.RawBlock("html", '<div class="' .. style_class(name) .. ' leeg" aria-hidden="true"></div>')
       end
       div.attributes["word-style"] = nil
+      if name:lower() == "title" and div.content[1] then  -- Word's document title: the h1
+        return pandoc.Header(1, div.content[1].content, pandoc.Attr("", { style_class(name) }))
+      end
       div.classes = { style_class(name) }
       return div
+    end,
+    Table = function(tbl)
+      tbl.attributes["custom-style"] = nil  -- the table style is the CSS of every table
+      return tbl
     end,
     Header = function(header)
       header.classes:insert(style_class(header.attributes["word-style"]))

@@ -25,6 +25,7 @@ import typst
 
 from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
 from imvdoc.layouts import Layouts
+from imvdoc.look import Look, css, html_blocks, typst_data, write_media
 from imvdoc.wordfile import WordFileError, WordPackage, main_document, readable_by_pandoc
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
@@ -58,16 +59,19 @@ def typst_version() -> str:
 @dataclass
 class Job:
     """One Word document to convert, and the layout (templates/<layout>.html and .typ)
-    that places its body on the page. `data` is what the layout shows besides the body:
-    values for the HTML layout (escaped there) and, as JSON in typst's sys.inputs, for the
-    PDF layout (shown as text there, never read as markup)."""
+    that places its body on the page. `look` is what the Word file holds besides its
+    body (its styles, page and headers and footers: imvdoc.look), `furniture` its filled-in
+    headers and footers; the layouts place them: as values in the HTML layout (escaped
+    there) and, as JSON in typst's sys.inputs, in the PDF (shown as text there, never read
+    as markup)."""
 
     docx: Path
     name: str
+    look: Look
+    furniture: dict[str, Any]
     layout: str = "document"
     title: str | None = None
     """The document's title; None: its first heading, else `fallback_title`."""
-    data: dict[str, Any] = field(default_factory=dict)
     fallback_title: str = "Document"
     timestamp: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
@@ -241,6 +245,7 @@ class Converter:
         self._pandoc: subprocess.Popen | None = None
         self._pandoc_errors = None
         self._jobs = 0
+        self._styles: dict[int, tuple[Look, str]] = {}
         self._readable_body: tuple[str | None, Path | None] = (None, None)
 
     def close(self) -> None:
@@ -328,10 +333,14 @@ class Converter:
     def _finish(self, job: Job, body: dict) -> Result:
         title = body["title"]
         result = Result(job, title=title, warnings=job.warnings + list(body["warnings"]))
+        top, bottom = page_furniture_html(job.look, job.furniture)
         result.html = self.layouts.html(job.layout, {
-            "titel": title, "data": job.data, "tekst": body["html"], "inhoud": body["toc"]})
+            "titel": title, "stijl": self._css(job.look), "kop": top, "voet": bottom,
+            "tekst": body["html"], "inhoud": body["toc"]})
         source = self.layouts.typst_source(job.layout, body["typst"], contents=job.toc)
-        data = {**job.data, "title": title}
+        media = self.work / "media" / "furniture"  # files named by their content
+        write_media(job.furniture, media)
+        data = typst_data(title, job.look, job.furniture, "/" + display_path(media, self.root))
         try:
             result.pdf = self.compile_pdf(source, data, job.timestamp, result.warnings)
             if job.toc:
@@ -359,6 +368,13 @@ class Converter:
         if file.is_relative_to(os.path.abspath(self.templates)):
             return Problem(self.layouts.name(file), message, line=line, column=column)
         return None
+
+    def _css(self, look: Look) -> str:
+        """The CSS of a Word template's styles, made once per template."""
+        key = id(look)
+        if key not in self._styles:
+            self._styles[key] = (look, css(look))
+        return self._styles[key][1]
 
     def heading_pages(self, source: str, data: dict[str, Any]) -> list[int]:
         """The page of every heading of a typeset document, in order."""
@@ -399,6 +415,21 @@ class Converter:
             warnings.append("tekens die in geen lettertype staan, zijn in de PDF vervangen door "
                             f"{REPLACEMENT}: " + ", ".join(sorted(set(replaced))))
         return pdf
+
+
+def page_furniture_html(look: Look, furniture: dict[str, Any]) -> tuple[str, str]:
+    """The HTML of what a web page shows of the Word file's headers and footers: at the
+    top the header of the first page; at the bottom the footers (a web page has no pages:
+    page numbers and the running header of the following pages are left out)."""
+    first_page = look["section"].get("title-page")
+    headers, footers = furniture.get("headers", {}), furniture.get("footers", {})
+    top = headers.get("first") if first_page and headers.get("first") else headers.get("default")
+    bottom = []
+    for which in (("first", "default") if first_page else ("default",)):
+        html = html_blocks(footers.get(which) or [])
+        if html.strip() and html not in bottom:
+            bottom.append(html)
+    return html_blocks(top or []), "".join(bottom)
 
 
 def _timestamp(timestamp: dt.datetime | None) -> int:

@@ -109,11 +109,14 @@ class Layouts:
 
     # --- Making the page -----------------------------------------------------------------
 
+    # Values that are HTML already (made by pandoc and imvdoc.look, which escape every
+    # text): the body, its table of contents, the Word styles as CSS, and what the page
+    # shows of the Word headers and footers.
+    MADE_HTML = ("tekst", "inhoud", "stijl", "kop", "voet")
+
     def html(self, layout: str, values: dict[str, Any]) -> str:
-        """The HTML page: the layout with `values` (text escaped) and the body (`tekst`,
-        `inhoud`: HTML that pandoc wrote)."""
-        values = {**values, "tekst": Markup(values.get("tekst", "")),
-                  "inhoud": Markup(values.get("inhoud", ""))}
+        """The HTML page: the layout with `values` (text escaped; MADE_HTML as it is)."""
+        values = {**values, **{name: Markup(values.get(name, "")) for name in self.MADE_HTML}}
         path = self.templates / f"{layout}.html"
         try:
             return self.environment.get_template(f"{layout}.html").render(values)

@@ -1570,7 +1570,7 @@ def css(look: dict[str, Any]) -> str:
         # browser's own sizes and margins.
         lines.append(f":where({selector}) > :is(p, h1, h2, h3, h4, h5, h6) {{ font: inherit; "
                      "color: inherit; margin: 0; text-align: inherit; }")
-    lines += [
+    lines += _list_css(look, body_size) + _table_css(look, body_size) + [
         ".w-tab { display: inline-block; min-width: 2em; }",
         ".w-row { display: flex; flex-wrap: wrap; gap: 0 1.5em; }",
         ".w-cell { flex: 1 1 14em; min-width: min(100%, 14em); overflow-wrap: anywhere; }",
@@ -1578,6 +1578,59 @@ def css(look: dict[str, Any]) -> str:
         ".w-furniture img { max-width: 100%; height: auto; }",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _list_css(look: dict[str, Any], body_size: float) -> list[str]:
+    """Lists indented as the list styles' Word numbering indents them, with the space
+    after the list that the list style gives its last paragraph."""
+    lines = []
+    for kind, element in (("bullet", "ul"), ("number", "ol")):
+        name = look.get("lists", {}).get(kind)
+        data = look["styles"].get(name) if name else None
+        if not data or not data.get("numbering"):
+            continue
+        first = data["numbering"]["levels"][0]
+        lines.append(f"main {element} {{ padding-left: "
+                     f"{_css_number(first['indent']['left'] / body_size)}em; margin: "
+                     f"{_css_number(data.get('space-before', 0) / body_size)}em 0 "
+                     f"{_css_number(data.get('space-after', 0) / body_size)}em; }}")
+    return lines
+
+
+def _table_css(look: dict[str, Any], body_size: float) -> list[str]:
+    """Tables in the body with the borders and cell margins of the Word table style they
+    use, and its header row's shading."""
+    data = look["styles"].get(look.get("table-style") or "")
+    if not data:
+        return []
+
+    def border(name: str) -> str:
+        edge = data.get("borders", {}).get(name)
+        if not edge or edge.get("style") in (None, "nil", "none"):
+            return "none"
+        style = {"double": "double", "dotted": "dotted", "dashed": "dashed"}.get(
+            edge["style"], "solid")
+        return f"{_css_number(max(edge.get('width') or 0.5, 0.5))}pt {style} {edge.get('color') or '#000'}"
+
+    margins = data.get("cell-margins", {})
+    lines = [
+        "main table { border-collapse: collapse; margin: 0 0 1em; "
+        f"border-top: {border('top')}; border-bottom: {border('bottom')}; "
+        f"border-left: {border('left')}; border-right: {border('right')}; }}",
+        f"main th, main td {{ border-top: {border('inside-h')}; border-left: "
+        f"{border('inside-v')}; vertical-align: top; text-align: left; padding: "
+        f"{_css_number(margins.get('top', 0) / body_size)}em "
+        f"{_css_number(margins.get('right', 0) / body_size)}em "
+        f"{_css_number(margins.get('bottom', 0) / body_size)}em "
+        f"{_css_number(margins.get('left', 0) / body_size)}em; }}",
+        "main tr > :first-child { border-left: none; }",
+        "main thead tr:first-child > *, main tbody:first-child tr:first-child > * "
+        "{ border-top: none; }",
+    ]
+    header = data.get("header-row") or {}
+    if header.get("fill"):
+        lines.append(f"main thead th {{ background: {header['fill']}; }}")
+    return lines
 
 
 def html_blocks(blocks: list[dict[str, Any]]) -> str:

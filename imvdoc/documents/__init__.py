@@ -99,11 +99,6 @@ class DocumentType:
         this type share."""
         raise NotImplementedError
 
-    def layout_data(self, content: Content, document: Document) -> dict[str, Any]:
-        """Data the PDF and HTML layouts show besides the Word document itself (passed to
-        typst as data and to the HTML layout as values: never read as markup)."""
-        return {}
-
     def site_group(self, content: Content, group: str) -> dict[str, Any]:
         """How the site titles a group of this type's documents: {'titel', 'datum'}."""
         return {"titel": self.site_heading, "datum": None}

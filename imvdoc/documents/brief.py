@@ -41,8 +41,7 @@ class Brief(DocumentType):
         if ("plan", versie.versie) not in cache:
             cache["plan", versie.versie] = plan_context(content, versie)
         context = dict(cache["plan", versie.versie])
-        context["gemeente"] = {**gemeente.model_dump(),
-                               "adresregels": list(addressee_lines(gemeente))}
+        context["gemeente"] = gemeente.model_dump()
         context["gegevens"] = {**meta.gegevens, **meta.per_gemeente.get(gemeente.cbs_code, {})}
         context["brief"] = {
             "id": mailing.id,
@@ -67,9 +66,6 @@ class Brief(DocumentType):
                           f"gemeenteraad van {gemeente.naam}")
         document.subject = meta.onderwerp
         document.author = f"{afzender.afdeling} {afzender.eenheid}"
-        context["briefhoofd"] = {"afzenderblok": [
-            {"label": row["label"], "regels": row["lines"]}
-            for row in self.layout_data(content, document)["sender-block"]]}
 
     def problems(self, content: Content, refs: set[str]) -> list[Problem]:
         """A bijlage that names a document must name one that imvdoc builds."""
@@ -87,21 +83,6 @@ class Brief(DocumentType):
                         field=f"bijlagen[{index}].document"))
         return problems
 
-    def layout_data(self, content: Content, document: Document) -> dict:
-        afzender, brief = content.afzender, document.context["brief"]
-        return {
-            "letterhead": {"organisatie": afzender.organisatie, "eenheid": afzender.eenheid,
-                           "afdeling": afzender.afdeling},
-            "addressee": document.context["gemeente"]["adresregels"],
-            "sender-block": [{"label": label, "lines": list(lines)} for label, lines in (
-                ("Adres", afzender.adres), ("Behandeld", (afzender.behandeld_door,)),
-                ("Telefoon", (afzender.telefoon,)), ("E-mail", (afzender.email,)),
-                ("Datum", (brief["datum"],)), ("Ons kenmerk", (brief["kenmerk"],)),
-                ("Bijlage(n)", (brief["aantal_bijlagen"],)))],
-            "subject": brief["onderwerp"],
-            "date": brief["datum"],
-        }
-
     def site_group(self, content: Content, group: str) -> dict:
         mailing = content.mailing(group)
         return {"titel": f"Brief van {dutch_date(mailing.meta.datum)}: {mailing.meta.onderwerp}",
@@ -115,12 +96,6 @@ class Brief(DocumentType):
 def letter_stem(gemeente: Gemeente) -> str:
     """File name (without extension) of a gemeente's letter: <cbs_code>-<slug>."""
     return f"{gemeente.cbs_code}-{slug(gemeente.naam)}"
-
-
-def addressee_lines(gemeente: Gemeente) -> tuple[str, ...]:
-    address = gemeente.postadres
-    return (f"De gemeenteraad van {gemeente.naam}", address.postbus,
-            f"{address.postcode}  {address.plaats}")
 
 
 TYPE = Brief()

@@ -16,7 +16,6 @@ class Plan(DocumentType):
     command = "draft"
     order = 10
     toc = True
-    body_from_first_heading = True
     chapters_from_level_1 = True
     site_heading = "Het plan"
 
@@ -38,19 +37,6 @@ class Plan(DocumentType):
         document.title = f"{versie.plan.titel} ({status}versie {versie.versie})"
         document.subject = versie.meta.omschrijving
         document.author = f"{content.afzender.afdeling} {content.afzender.eenheid}"
-
-    def layout_data(self, content: Content, document: Document) -> dict:
-        versie = content.plan_versie(document.id)
-        return {
-            "plan-title": versie.plan.titel,
-            "organisation": content.afzender.organisatie,
-            "unit": content.afzender.eenheid,
-            "status": versie.meta.omschrijving,
-            "concept": versie.concept,
-            "version": versie.versie,
-            "date": dutch_date(versie.meta.datum),
-            "short-title": versie.plan.afkorting,
-        }
 
     def site_row(self, content: Content, document: Document) -> dict:
         versie = content.plan_versie(document.id)
