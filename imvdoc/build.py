@@ -38,7 +38,8 @@ from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, wri
 from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
                            word_blocks)
 from imvdoc.uptodate import Selection, input_stamp, library_versions
-from imvdoc.wordfile import Revisions, WordFileError, count_revisions, plural
+from imvdoc.wordfile import (Revisions, WordFileError, count_revisions, plural,
+                             readable_by_pandoc)
 
 BATCH_SIZE = 100  # most documents per worker task
 # What a render adds to a document's context: its text as blocks (`tekst`), and for a
@@ -607,7 +608,10 @@ def convert_files(project: Project, paths: list[Path], output_dir: Path,
         if revisions and changes is None:
             problems.append(Problem(str(path), _unprocessed(revisions)))
             continue
-        look = read_look(path.read_bytes())  # the file's own styles, page and furniture
+        with tempfile.TemporaryDirectory() as work:  # its own styles, page and furniture,
+            # read where Word keeps them (a copy when the package puts them elsewhere)
+            look = read_look(readable_by_pandoc(path, Path(work) / "word.docx").read_bytes())
+        look["language"] = "nl-NL"  # imvdoc publishes in Dutch, whatever Word was set to
         furniture = read_furniture(look)
         warnings = (docx_findings(path) + _processed(revisions, changes)
                     + findings(look, furniture))

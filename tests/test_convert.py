@@ -71,6 +71,12 @@ def _warnings(stderr: str) -> list[str]:
     return [warning.strip() for warning in found]
 
 
+def not_about_fonts(warnings: list[str]) -> list[str]:
+    """The warnings other than those about fonts: python-docx's samples use Word's own
+    fonts, which imvdoc does not ship (that warning is tested in tests/test_look.py)."""
+    return [warning for warning in warnings if "lettertype" not in warning]
+
+
 def assert_both_outputs(result: Converted) -> None:
     """The conversion succeeded, and both outputs pass the PDF and HTML checks."""
     assert result.code == 0, f"imvdoc convert gaf code {result.code}:\n{result.stderr}"
@@ -469,7 +475,7 @@ def test_wijzigingen_accepteren_gives_the_text_as_if_every_change_was_accepted(
         for comment in samples.COMMENT_TEXTS:
             assert comment not in text
     assert elements(result.html, "ins", "del") == []
-    assert result.warnings == ["tracked_changes.docx: 3 wijzigingen (2 invoegingen, "
+    assert not_about_fonts(result.warnings) == ["tracked_changes.docx: 3 wijzigingen (2 invoegingen, "
                                "1 verwijdering) aanvaard en 2 opmerkingen weggelaten"]
 
 
@@ -527,7 +533,7 @@ def test_wijzigingen_tonen_shows_a_move_as_deleted_and_inserted_and_names_unmark
     assert_both_outputs(result)
     for tag in ("del", "ins"):
         assert [samples.MOVED_TEXT in e.text for e in elements(result.html, tag)] == [True]
-    assert result.warnings == ["moved_text_and_formatting.docx: 1 opmaakwijziging niet "
+    assert not_about_fonts(result.warnings) == ["moved_text_and_formatting.docx: 1 opmaakwijziging niet "
                                "gemarkeerd: de tekst staat in de nieuwe opmaak"]
 
 

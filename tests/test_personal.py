@@ -30,6 +30,7 @@ HOSTILE = {  # gemeente names that try to be Jinja, HTML, typst and Markdown
 
 def personal_project(root: Path):
     project = copy_project(root)
+    shutil.rmtree(project.content_dir / "zienswijzen")  # the round names the mailings
     for mailing in (project.content_dir / "mailings").glob("*.md"):
         mailing.unlink()
     shutil.copy(REPO / "bench" / "persoonlijke-brief.md",
