@@ -120,8 +120,8 @@ def sent_on(log_path: Path, mailing_id: str) -> dict[str, dt.date]:
         rows = log.rows(mailing_id)
     finally:
         log.close()
-    return {code: _local_day(tijd) for code, status, *_rest, tijd in rows
-            if status == SENT and tijd}
+    return {row[0]: _local_day(row[7]) for row in rows  # cbs_code, status, ..., tijd (8th)
+            if row[1] == SENT and row[7]}
 
 
 def _local_day(timestamp: str) -> dt.date:

@@ -23,8 +23,8 @@ from imvdoc import look as word_look
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
 BRIEF = TEMPLATES / "brief.docx"
-IMV = TEMPLATES / "imv.docx"
-SUBJECT_STYLE = "Letter Subject"
+IMV = TEMPLATES / "plan.docx"
+SUBJECT_STYLE = "Onderwerp"  # the template's subject style (outline level 0)
 
 # A body as pandoc will write it for word.typ: each paragraph in its Word style.
 BODY = """\

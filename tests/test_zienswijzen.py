@@ -76,7 +76,8 @@ def ronde(tmp_path):
     log = SendLog(SendLog.default_path(project))
     # Alkmaar's e-mail went out late in the evening of 15 June, Dutch time 16 June;
     # Bergen's was refused, so for Bergen the letter's date counts.
-    log.db.executemany("INSERT INTO verzendingen VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+    log.db.executemany("INSERT INTO verzendingen (mailing, cbs_code, gemeente, ontvanger, "
+                       "message_id, status, antwoord, tijd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
         (INVITATION, "GM0361", "Alkmaar", "a@example.org", "<1>", "verzonden", "250 OK",
          "2023-06-15T22:30:00+00:00"),
         (INVITATION, "GM0373", "Bergen (NH.)", "b@example.org", "<2>", "geweigerd", "550",
