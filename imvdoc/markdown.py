@@ -24,11 +24,12 @@ def escape_markdown(text: str) -> str:
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of text with one formatting."""
+    """A piece of text with one formatting; `href`: the target of the link it is part of."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,10 @@ def _runs(children) -> list[Run]:
     runs: list[Run] = []
     bold = italic = 0
     link_href: list[str] = []
+
+    def run(text: str) -> Run:
+        return Run(text, bool(bold), bool(italic), link_href[-1] if link_href else "")
+
     for child in children:
         kind = child.type
         if kind == "strong_open":
@@ -116,25 +121,24 @@ def _runs(children) -> list[Run]:
         elif kind == "link_open":
             link_href.append(str(child.attrs.get("href", "")))
         elif kind == "link_close":
-            href = link_href.pop()
-            if href and not href.startswith("#"):
-                runs.append(Run(f" ({href})", bool(bold), bool(italic)))
+            link_href.pop()
         elif kind == "softbreak":
-            runs.append(Run(" ", bool(bold), bool(italic)))
+            runs.append(run(" "))
         elif kind == "hardbreak":
-            runs.append(Run("\n", bool(bold), bool(italic)))
+            runs.append(run("\n"))
         elif kind == "image":
-            runs.append(Run(child.content, bool(bold), bool(italic)))
+            runs.append(run(child.content))
         elif child.content:
-            runs.append(Run(child.content, bool(bold), bool(italic)))
+            runs.append(run(child.content))
     return _merge(runs)
 
 
 def _merge(runs: list[Run]) -> list[Run]:
     merged: list[Run] = []
     for run in runs:
-        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
-            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        last = merged[-1] if merged else None
+        if last and (last.bold, last.italic, last.href) == (run.bold, run.italic, run.href):
+            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.href)
         else:
             merged.append(run)
     return merged
@@ -151,6 +155,12 @@ class Section:
     """The heading's text."""
     niveau: int
     """1 for a chapter, 2 for a section."""
+
+
+def section_anchor(nummer: str) -> str:
+    """The anchor of a chapter or section of the plan on a web page that shows it by
+    number (the list of changes): '4.2' -> 'sectie-4-2'."""
+    return "sectie-" + nummer.replace(".", "-")
 
 
 def sections_of(markdown: str) -> tuple[Section, ...]:

@@ -35,9 +35,29 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 def _rich(runs, bold: bool = False) -> RichText:
     rich = RichText()
-    for run in runs:
-        rich.add(run.text, bold=(run.bold or bold) or None, italic=run.italic or None)
+    for index, run in enumerate(runs):
+        opens = run.href and (index == 0 or runs[index - 1].href != run.href)
+        if opens:
+            rich.xml += _hyperlink_begin(run.href)
+        rich.add(run.text, bold=(run.bold or bold) or None, italic=run.italic or None,
+                 style=LINK_STYLE if run.href else None)
+        if run.href and (index == len(runs) - 1 or runs[index + 1].href != run.href):
+            rich.xml += _FIELD_END
     return rich
+
+
+LINK_STYLE = "Hyperlink"
+"""The character style of a link's text (Word's own style id for it)."""
+_FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
+def _hyperlink_begin(href: str) -> str:
+    """A link as Word's HYPERLINK field (a complex field: it needs no relationship in
+    the package, and pandoc reads it as a link)."""
+    target = _xml_text(href.replace("\\", "%5C").replace('"', "%22"))  # a field's own marks
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+            f'xml:space="preserve"> HYPERLINK "{target}" </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
 
 
 # Column alignment as the Word template names it (it picks a cell's paragraph style).

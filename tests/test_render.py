@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -176,3 +177,40 @@ def test_renders_in_separate_processes_at_other_times_give_the_same_bytes(tmp_pa
     second = render("vier vijf", "één twee drie", timezone="KIT-14", hash_seed="2")
     assert first == second
     assert docx.Document(io.BytesIO(first)).paragraphs[0].text == "één twee drie "
+
+
+def test_a_markdown_link_is_a_word_hyperlink_and_a_link_in_html_and_pdf(project):
+    """A link in a letter's text: a HYPERLINK field in Word (it needs no relationship),
+    which pandoc reads as a link: <a> in the HTML, a link annotation in the PDF."""
+    from pypdf import PdfReader
+
+    from conftest import build_letters, letter_paths
+    from extract import docx_text, parse_html
+    from imvdoc.content import load_content
+    from test_content import break_file
+
+    mailing = "2023-05-09-stand-van-zaken"
+    target = "../../plan/imv-2024-2027-v1.0.html#sectie-4-2"
+    break_file(project, f"mailings/{mailing}.md", "\n## ",
+               f"\nZie **paragraaf [4.2 *Cybercrime*]({target})** en "
+               "[de site](https://example.org/a?b=1&c=2).\n\n## ")
+    build_letters(project, [mailing], ["GM0392"])
+    paths = letter_paths(project.build_dir, mailing,
+                         load_content(project.content_dir).gemeente("GM0392"))
+
+    body = zipfile.ZipFile(paths["docx"]).read("word/document.xml").decode("utf-8")
+    fields = re.findall(r'<w:instrText xml:space="preserve"> HYPERLINK "([^"]*)" </w:instrText>'
+                        r'.*?fldCharType="separate"/></w:r>(.*?)<w:fldChar w:fldCharType="end"/>',
+                        body)
+    assert [(href, re.sub(r"<[^>]+>", "", runs)) for href, runs in fields] == [
+        (target, "4.2 Cybercrime"), ("https://example.org/a?b=1&amp;c=2", "de site")]
+    assert 'w:rStyle w:val="Hyperlink"' in fields[0][1] and "<w:i/>" in fields[0][1]
+    assert "Zie paragraaf 4.2 Cybercrime en de site." in docx_text(paths["docx"])
+
+    links = [(attrs.get("href"), tag) for tag, attrs in
+             parse_html(paths["html"].read_text("utf-8")).elements if tag == "a"]
+    assert (target, "a") in links and ("https://example.org/a?b=1&c=2", "a") in links
+
+    uris = [annotation.get_object()["/A"]["/URI"] for page in PdfReader(paths["pdf"]).pages
+            for annotation in page.get("/Annots", [])]
+    assert uris == [target, "https://example.org/a?b=1&c=2"]
