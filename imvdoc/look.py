@@ -1570,7 +1570,8 @@ def css(look: dict[str, Any]) -> str:
         # browser's own sizes and margins.
         lines.append(f":where({selector}) > :is(p, h1, h2, h3, h4, h5, h6) {{ font: inherit; "
                      "color: inherit; margin: 0; text-align: inherit; }")
-    lines += _list_css(look, body_size) + _table_css(look, body_size) + [
+    lines += (_list_css(look, body_size) + _table_css(look, body_size)
+              + _heading_numbers_css(look)) + [
         ".w-tab { display: inline-block; min-width: 2em; }",
         ".w-row { display: flex; flex-wrap: wrap; gap: 0 1.5em; }",
         ".w-cell { flex: 1 1 14em; min-width: min(100%, 14em); overflow-wrap: anywhere; }",
@@ -1578,6 +1579,53 @@ def css(look: dict[str, Any]) -> str:
         ".w-furniture img { max-width: 100%; height: auto; }",
     ]
     return "\n".join(lines) + "\n"
+
+
+# Word's number formats as CSS counter styles.
+_COUNTER_STYLES = {"decimal": "decimal", "decimalZero": "decimal-leading-zero",
+                   "lowerLetter": "lower-alpha", "upperLetter": "upper-alpha",
+                   "lowerRoman": "lower-roman", "upperRoman": "upper-roman"}
+
+
+def _heading_numbers_css(look: dict[str, Any]) -> list[str]:
+    """Headings numbered as Word numbers them (a heading style on a level of a list:
+    1, 1.1), by CSS counters: the number before the text, in the room the style's hanging
+    indent leaves, as in Word and the PDF."""
+    lines = []
+    for name, data in look["styles"].items():
+        numbering = data.get("numbering") if data.get("type") == "paragraph" else None
+        if numbering is None or data.get("outline-level") is None:
+            continue
+        levels, level = numbering["levels"], numbering["level"]
+        if levels[level]["format"] not in _COUNTER_STYLES:
+            continue  # a bullet or no number
+
+        def counter(index: int) -> str:
+            return f"w-nummer-{numbering['num-id']}-{index}"
+
+        number = []
+        for index, part in enumerate(re.split(r"%([1-9])", levels[level]["text"])):
+            if index % 2 and int(part) <= len(levels):
+                at = int(part) - 1
+                number.append(f"counter({counter(at)}, "
+                              f"{_COUNTER_STYLES.get(levels[at]['format'], 'decimal')})")
+            elif part and not index % 2:
+                number.append(f'"{_css_string(part)}"')
+        if not number:
+            continue
+        suffix = {"tab": "", "space": " "}.get(levels[level]["suffix"], "")
+        resets = [f"{counter(index)} {levels[index]['start'] - 1}"
+                  for index in range(level + 1, len(levels))]
+        selector = "." + style_class(name)
+        size = data.get("size") or 10.0
+        room = levels[level]["indent"]["hanging"] if levels[level]["suffix"] == "tab" else 0
+        lines.append(f"{selector} {{ counter-increment: {counter(level)}"
+                     + (f"; counter-reset: {' '.join(resets)}" if resets else "") + "; }")
+        lines.append(f"{selector}::before {{ content: {' '.join(number)}"
+                     + (f' "{suffix}"' if suffix else "")
+                     + f"; display: inline-block; min-width: {_css_number(room / size)}em; "
+                     "text-indent: 0; }")
+    return lines
 
 
 def _list_css(look: dict[str, Any], body_size: float) -> list[str]:

@@ -758,6 +758,18 @@ def test_css_has_a_class_per_style_relative_to_the_body_size():
     assert word_look.style_class("Kop 1 (één)") == "w-kop-1-een"
 
 
+def test_headings_word_numbers_are_numbered_in_html_as_in_word():
+    stylesheet = word_look.css(word_look.read_look(IMV.read_bytes()))  # Heading 1, 2: 1, 1.1
+    assert (".w-heading-1 { counter-increment: w-nummer-90-0; counter-reset: w-nummer-90-1 0; }"
+            in stylesheet)
+    assert ".w-heading-2 { counter-increment: w-nummer-90-1; }" in stylesheet
+    number = re.search(r"\.w-heading-2::before \{ content: ([^;]*); display: inline-block; "
+                       r"min-width: ([\d.]+)em; text-indent: 0; \}", stylesheet)
+    assert number.group(1) == 'counter(w-nummer-90-0, decimal) "." counter(w-nummer-90-1, decimal)'
+    assert float(number.group(2)) == pytest.approx(35.45 / 12, abs=0.001)  # the hanging indent
+    assert "counter" not in word_look.css(word_look.read_look(BRIEF.read_bytes()))  # unnumbered
+
+
 def test_html_blocks_escape_values_and_leave_out_page_numbers():
     values = {**LETTER, "afzender": {**LETTER["afzender"], "eenheid": '<script>x</script> & "Co"'}}
     template = edited(BRIEF, give_subject_an_outline_level)
