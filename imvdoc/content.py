@@ -10,6 +10,7 @@ Layout of a content folder:
     zienswijzen/ronde.yaml     the consultation round: the invitation, the adopted version
     zienswijzen/<cbs_code>-<slug>.yaml   one council's response to the consultation
     zienswijzen/bestanden/     the councils' own letters (named as `bestand:`)
+    zienswijzen/reactienota.md the answer to the zienswijzen: front matter, then its text
 """
 
 from __future__ import annotations
@@ -273,13 +274,17 @@ class PlanVersie:
         return self.meta.status == "concept"
 
 
+DocumentRef = Annotated[str, _pattern(r"[a-z]+/[A-Za-z0-9.-]+",
+                                      "een document als soort/naam, zoals plan/0.9")]
+"""A document imvdoc builds, as <soort>/<naam>: 'plan/0.9'."""
+
+
 class Bijlage(Model):
     titel: Text
     """How the bijlage is named in the letter."""
     bestand: FileName | None = None
     """File name (in content/bijlagen/) sent with the letter, if there is one."""
-    document: Annotated[str, _pattern(r"[a-z]+/[A-Za-z0-9.-]+",
-                                      "een document als soort/naam, zoals plan/0.9")] | None = None
+    document: DocumentRef | None = None
     """A document imvdoc builds that goes with the letter, as <soort>/<naam>: e.g.
     'plan/0.9' (the plan, version 0.9)."""
 
@@ -365,6 +370,9 @@ ZONDER_ZIENSWIJZE = "zonder-zienswijze"
 UITERLIJK = "zienswijze_uiterlijk"
 """The field under the invitation's `gegevens` (and `per_gemeente`) that holds the last
 day for a zienswijze."""
+
+REACTIENOTA = "reactienota.md"
+"""The answer to the zienswijzen, in content/zienswijzen/."""
 
 OORDELEN = {
     "positief": "positief",
@@ -466,6 +474,32 @@ class RondeMeta(Model):
     point's `plaats` is one of its chapters or sections."""
 
 
+class ReactienotaMeta(Model):
+    """The front matter of content/zienswijzen/reactienota.md."""
+
+    titel: Text
+    """The title on the title page and in every running header ('Reactienota')."""
+    ondertitel: Text | None = None
+    """What it is about, under the title."""
+    datum: Datum
+    """The date of the reactienota."""
+    lijst_van_wijzigingen: DocumentRef | None = None
+    """The list of changes whose web page a changed place links to, as <soort>/<naam>
+    ('wijzigingen/0.9-1.0'): a place "4.2" links to the section anchor #sectie-4-2 there."""
+
+
+@dataclass(frozen=True)
+class Reactienota:
+    """The answer to the zienswijzen: content/zienswijzen/reactienota.md, its text in
+    Markdown with placeholders over the register."""
+
+    meta: ReactienotaMeta
+    body: str
+    body_file: str
+    body_line: int
+    source: Located = field(compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class Ronde:
     """The consultation round (content/zienswijzen/): the invitation, the concept and the
@@ -478,6 +512,8 @@ class Ronde:
     file: str
     source: Located = field(compare=False, repr=False)
     """ronde.yaml with the line of every field, for messages about it."""
+    reactienota: Reactienota | None = None
+    """The answer to the zienswijzen, when content/zienswijzen/reactienota.md exists."""
 
     def uiterlijk(self, cbs_code: str) -> dt.date:
         """The last day for this gemeente's zienswijze."""
@@ -908,11 +944,17 @@ def _load_ronde(root: Path, project: Path, gemeenten: list[Gemeente], plannen: l
                                       folder / "bestanden", project)
         if first_file.get(meta.gemeente) == source.file:
             zienswijzen.append(zienswijze)
+    reactienota = None
+    if (folder / REACTIENOTA).is_file():
+        loaded = _load_front_matter(folder / REACTIENOTA, project, ReactienotaMeta, problems)
+        if loaded is not None:
+            meta, source, body, body_line = loaded
+            reactienota = Reactienota(meta, body, source.file, body_line, source)
     if settings is None:
         return None
     order = list(known)
     zienswijzen.sort(key=lambda z: order.index(z.meta.gemeente))
-    return Ronde(*settings, tuple(zienswijzen), ronde_source.file, ronde_source)
+    return Ronde(*settings, tuple(zienswijzen), ronde_source.file, ronde_source, reactienota)
 
 
 def _round_settings(meta: RondeMeta, source: Located, plannen: list[PlanVersie],

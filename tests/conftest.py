@@ -57,10 +57,12 @@ def pytest_addoption(parser):
                      help="rewrite the expected messages of tests/bad-input/ from the output")
 
 
-def document_count(project: Project) -> int:
-    """How many documents the shipped content makes: a letter per recipient of every
-    mailing, and every version of the plan."""
+def document_count(project: Project, types: tuple[str, ...] = ("brief", "plan")) -> int:
+    """How many documents of these types the content makes (by default what
+    `built_letters` builds: a letter per recipient of every mailing, every version of the
+    plan)."""
     from imvdoc.content import load_content
+    from imvdoc.documents import type_named
 
     content = load_content(project.content_dir)
-    return len(content.plannen) + sum(len(content.recipients(m)) for m in content.mailings)
+    return sum(len(type_named(name).documents(content)) for name in types)

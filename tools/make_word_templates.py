@@ -1,4 +1,4 @@
-"""One-off tool: generate the first versions of templates/brief.docx and templates/plan.docx.
+"""One-off tool: generate the first versions of the Word templates in templates/.
 
 The .docx in git is the source that staff edit in Word; the build reads the .docx and never
 runs this script. Run it only to start over from scratch (it refuses to overwrite an
@@ -9,7 +9,7 @@ of the sender block and the subject line are typed text in the first-page header
 look is in named styles ("Briefhoofd", "Afzendergegevens", "Onderwerp", ...), so staff
 change it in Word's style dialog and the PDF and HTML follow.
 
-    python tools/make_word_templates.py [--force]
+    python tools/make_word_templates.py [--force] [brief.docx plan.docx reactienota.docx]
 """
 
 from __future__ import annotations
@@ -116,6 +116,9 @@ def style_document(document) -> None:
                     align=WD_ALIGN_PARAGRAPH.RIGHT)
     paragraph_style(document, "Header", size=7.5, color=GREY)
     paragraph_style(document, "Footer", size=7.5, color=GREY, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    link = document.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)  # a link's text
+    link.font.color.rgb = HOUSE_BLUE
+    link.font.underline = True
     set_language(document)
 
 
@@ -387,8 +390,11 @@ def number_headings(document) -> None:
         ppr.insert(0, numpr)
 
 
-def make_plan(path: Path) -> None:
-    """The plan: title page, table of contents, numbered chapters, CONCEPT on a concept."""
+def report_document(running_header: str):
+    """A report: numbered chapters and sections (Heading 1 and 2), a title page in the
+    styles 'Titelpagina organisatie', 'Title', 'Subtitle' and 'Titelpagina gegevens', a
+    table of contents in 'toc 1' and 'toc 2', `running_header` on every page and 'Pagina x
+    van y' under it."""
     document = Document()
     style_document(document)
     number_headings(document)
@@ -399,8 +405,10 @@ def make_plan(path: Path) -> None:
                     after=120)
     title = paragraph_style(document, "Title", size=24, bold=True, color=HOUSE_BLUE, after=18)
     _plain_font(title)
-    paragraph_style(document, "Conceptmarkering", size=28, bold=True, color=CONCEPT_RED,
-                    after=6)
+    subtitle = paragraph_style(document, "Subtitle", size=14, color=HOUSE_BLUE, after=18)
+    _plain_font(subtitle)
+    for numbering in subtitle.element.pPr.findall(qn("w:numPr")):  # python-docx's own
+        subtitle.element.pPr.remove(numbering)  # Subtitle has a list level without a list
     paragraph_style(document, "Titelpagina gegevens", size=12, after=6)
     paragraph_style(document, "Inhoud kop", size=14, bold=True, color=HOUSE_BLUE, after=8,
                     keep_with_next=True)
@@ -414,14 +422,30 @@ def make_plan(path: Path) -> None:
     page_setup(section, top=22)
     header = section.header
     header.paragraphs[0].style = "Header"
-    run = header.paragraphs[0].add_run(
-        "{% if versie.concept %}CONCEPT · {% endif %}{{ plan.afkorting }} · versie "
-        "{{ versie.nummer }} · {{ versie.datum }}")
+    run = header.paragraphs[0].add_run(running_header)
     run.bold = True
     run.font.color.rgb = HOUSE_BLUE
     section.footer.paragraphs[0].style = "Footer"
     page_numbers(section.footer.paragraphs[0])
+    return document
 
+
+def contents_and_text(document) -> None:
+    """After the title page: the table of contents on a page of its own, then the text."""
+    document.add_page_break()
+    add_paragraph(document, "Inhoud", "Inhoud kop")
+    add_toc(document)
+    document.add_page_break()
+    add_blocks(document, block_loop("tekst"))
+
+
+def make_plan(path: Path) -> None:
+    """The plan: title page, table of contents, numbered chapters, CONCEPT on a concept."""
+    document = report_document(
+        "{% if versie.concept %}CONCEPT · {% endif %}{{ plan.afkorting }} · versie "
+        "{{ versie.nummer }} · {{ versie.datum }}")
+    paragraph_style(document, "Conceptmarkering", size=28, bold=True, color=CONCEPT_RED,
+                    after=6)
     add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}",
                   "Titelpagina organisatie")
     add_paragraph(document, "{{ plan.titel }}", "Title")
@@ -431,20 +455,44 @@ def make_plan(path: Path) -> None:
     add_paragraph(document, "{{ versie.omschrijving }}", "Titelpagina gegevens")
     add_paragraph(document, "Versie {{ versie.nummer }} · {{ versie.datum }}",
                   "Titelpagina gegevens")
-    document.add_page_break()
-    add_paragraph(document, "Inhoud", "Inhoud kop")
-    add_toc(document)
-    document.add_page_break()
-    add_blocks(document, block_loop("tekst"))
+    contents_and_text(document)
     save(document, path)
+
+
+def make_reactienota(path: Path) -> None:
+    """The reactienota: title page, table of contents, numbered chapters; its text (the
+    overview table, the points per theme) comes from content/zienswijzen/reactienota.md."""
+    document = report_document("{{ nota.titel }} · {{ plan.afkorting }} · {{ nota.datum }}")
+    add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}",
+                  "Titelpagina organisatie")
+    add_paragraph(document, "{{ nota.titel }}", "Title")
+    add_paragraph(document, "{%p if nota.ondertitel %}")
+    add_paragraph(document, "{{ nota.ondertitel }}", "Subtitle")
+    add_paragraph(document, "{%p endif %}")
+    add_paragraph(document, "{{ plan.titel }}, versie {{ versie.nummer }}",
+                  "Titelpagina gegevens")
+    add_paragraph(document, "{{ afzender.afdeling }} · {{ nota.datum }}", "Titelpagina gegevens")
+    contents_and_text(document)
+    save(document, path)
+
+
+TEMPLATES_MADE = {"brief.docx": make_brief, "plan.docx": make_plan,
+                  "reactienota.docx": make_reactienota}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="overwrite existing templates")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"only these templates ({', '.join(TEMPLATES_MADE)})")
     args = parser.parse_args()
+    unknown = [name for name in args.names if name not in TEMPLATES_MADE]
+    if unknown:
+        parser.error(f"unknown template(s) {', '.join(unknown)}; known: "
+                     f"{', '.join(TEMPLATES_MADE)}")
     status = 0
-    for name, make in (("brief.docx", make_brief), ("plan.docx", make_plan)):
+    for name in args.names or TEMPLATES_MADE:
+        make = TEMPLATES_MADE[name]
         target = TEMPLATES / name
         if target.exists() and not args.force:
             print(f"{target} bestaat al; gebruik --force om het te overschrijven", file=sys.stderr)

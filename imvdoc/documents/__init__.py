@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -126,6 +127,28 @@ def fill_named(doc_type: DocumentType, content: Content, document: Document,
             Problem(p.file, f"{p.message} ({document.label})", line=p.line, field=p.field,
                     column=p.column)
             for p in error.problems]) from None
+
+
+def ref_problem(ref: str, refs: set[str], file: str, line: int | None,
+                field: str) -> Problem | None:
+    """A reference to a document ('<type>/<id>', as content names one) that imvdoc does
+    not build, with the documents of that type it does build; None when it exists."""
+    if ref in refs:
+        return None
+    kind = ref.split("/")[0]
+    same_kind = sorted(r for r in refs if r.startswith(f"{kind}/"))
+    known = same_kind or sorted({r.split("/")[0] + "/..." for r in refs})
+    return Problem(file, f"document {ref!r} bestaat niet; bekend zijn: {', '.join(known)}",
+                   line=line, field=field)
+
+
+def html_href(source: Document, target: Document) -> str:
+    """The address of `target`'s web page as a link on `source`'s: relative, so that it
+    holds in build/ and on the site, which keep the same folders."""
+    def page(document: Document) -> str:
+        folder = type_named(document.type_name).folder
+        return posixpath.join(folder, document.group, f"{document.stem}.html")
+    return posixpath.relpath(page(target), posixpath.dirname(page(source)))
 
 
 _registry: dict[str, DocumentType] = {}

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from imvdoc.content import Content, Gemeente
-from imvdoc.context import names_used, plan_context, render_text
-from imvdoc.documents import Document, DocumentType
+from imvdoc.content import Content, Gemeente, Mailing
+from imvdoc.context import names_used, plan_context, render_text, zienswijze_context
+from imvdoc.documents import Document, DocumentType, ref_problem
+from imvdoc.documents.reactienota import answered_in
 from imvdoc.errors import Problem
 from imvdoc.outputs import slug
 from imvdoc.templating import dutch_date
 
 # What differs from one letter of a mailing to the next: a text that uses none of these
 # is filled once for the whole mailing.
-_PER_LETTER = {"gemeente", "gegevens"}
+_PER_LETTER = {"gemeente", "gegevens", "zienswijze"}
 
 
 class Brief(DocumentType):
@@ -29,7 +30,8 @@ class Brief(DocumentType):
                      label=f"in de brief aan {gemeente.naam}, {gemeente.cbs_code}",
                      date=mailing.meta.datum, gemeente=gemeente.cbs_code,
                      sources=("content/afzender.yaml", "content/gemeenten.yaml",
-                              content.plan_versie(mailing.meta.plan).plan_file, mailing.body_file))
+                              content.plan_versie(mailing.meta.plan).plan_file, mailing.body_file,
+                              *_round_sources(content, mailing, gemeente)))
             for mailing in content.mailings for gemeente in content.recipients(mailing)
         ]
 
@@ -43,6 +45,11 @@ class Brief(DocumentType):
         context = dict(cache["plan", versie.versie])
         context["gemeente"] = gemeente.model_dump()
         context["gegevens"] = {**meta.gegevens, **meta.per_gemeente.get(gemeente.cbs_code, {})}
+        if content.ronde is not None:  # its response as of the letter's date, and its answer
+            answered = answered_in(content, cache).get(gemeente.cbs_code, []) \
+                if "zienswijze" in names_used(mailing.body) else []
+            context["zienswijze"] = zienswijze_context(content, gemeente.cbs_code, meta.datum,
+                                                       answered)
         context["brief"] = {
             "id": mailing.id,
             "datum": dutch_date(meta.datum),
@@ -72,15 +79,12 @@ class Brief(DocumentType):
         problems = []
         for mailing in content.mailings:
             for index, bijlage in enumerate(mailing.meta.bijlagen):
-                if bijlage.document and bijlage.document not in refs:
-                    kind = bijlage.document.split("/")[0]
-                    same_kind = sorted(r for r in refs if r.startswith(f"{kind}/"))
-                    known = same_kind or sorted({r.split("/")[0] + "/..." for r in refs})
-                    problems.append(Problem(
-                        mailing.body_file, f"document {bijlage.document!r} bestaat niet; "
-                        f"bekend zijn: {', '.join(known)}",
-                        line=mailing.source.line_of(("bijlagen", index, "document")),
-                        field=f"bijlagen[{index}].document"))
+                problem = bijlage.document and ref_problem(
+                    bijlage.document, refs, mailing.body_file,
+                    mailing.source.line_of(("bijlagen", index, "document")),
+                    f"bijlagen[{index}].document")
+                if problem:
+                    problems.append(problem)
         return problems
 
     def site_group(self, content: Content, group: str) -> dict:
@@ -91,6 +95,17 @@ class Brief(DocumentType):
     def site_row(self, content: Content, document: Document) -> dict:
         gemeente = content.gemeente(document.id.rsplit("/", 1)[1])
         return {"naam": gemeente.naam, "district": gemeente.district}
+
+
+def _round_sources(content: Content, mailing: Mailing, gemeente: Gemeente) -> tuple[str, ...]:
+    """The files of the round a letter that speaks of the gemeente's zienswijze is made
+    from: its response, and the reactienota that answers it."""
+    ronde = content.ronde
+    if ronde is None or "zienswijze" not in names_used(mailing.body):
+        return ()
+    own = ronde.zienswijze(gemeente.cbs_code)
+    return tuple(f for f in (own.file if own else None, ronde.file,
+                             ronde.reactienota.body_file if ronde.reactienota else None) if f)
 
 
 def letter_stem(gemeente: Gemeente) -> str:
