@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 UV     := uv==0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help letters draft check distribute site test bench bench-large clean lock
+.PHONY: help letters draft check distribute site consultatie test bench bench-large clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ distribute: $(STAMP) ## Packages and e-mails per gemeente for every mailing (a d
 
 site: $(STAMP) ## The publication site in build/site/
 	$(BIN)/imvdoc site
+
+consultatie: $(STAMP) ## Everything of the consultation round (plan versions, reactienota, letters, register CSV, site), and where it is
+	$(BIN)/imvdoc consultatie
 
 test: $(STAMP) ## Run the tests
 	$(BIN)/pytest

@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="het verzendlog (standaard: verzendlog.sqlite in de projectmap)")
 
     commands.add_parser("site", help="maak de publicatiesite in build/site/")
+    commands.add_parser("consultatie", help="maak alles van de consultatieronde (de versies "
+                        "van het plan, de reactienota, de brieven, het register als CSV en de "
+                        "site) en zeg waar het staat")
 
     convert = commands.add_parser("convert", help="zet Word-documenten om naar PDF en HTML")
     convert.add_argument("files", nargs="+", type=Path, metavar="BESTAND.docx")
@@ -134,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             return _distribute(project, args)
         if args.command == "zienswijzen":
             return _zienswijzen(project, args)
+        if args.command == "consultatie":
+            return _consultatie(project)
         if args.command == "site":
             from imvdoc.site import build_site
             index = build_site(project)
@@ -416,6 +421,48 @@ def _zienswijzen(project, args) -> int:
     console.print(totals)
     if args.csv:
         console.print(f"CSV geschreven: {display_path(args.csv, project.root)}", markup=False)
+    return 0
+
+
+def _consultatie(project) -> int:
+    """Everything of the consultation round, built (with the site, which shows all of it),
+    and where each is: every step of the dossier from the invitation on."""
+    from imvdoc.build import paths_of
+    from imvdoc.content import load_content
+    from imvdoc.errors import display_path
+    from imvdoc.site import REGISTER_CSV, build_site, dossier, round_register
+    from imvdoc.templating import dutch_date
+    from imvdoc.zienswijzen import ronde_of, write_register_csv
+
+    content = load_content(project.content_dir)
+    ronde = ronde_of(content)
+    index = build_site(project)
+    register_csv = project.build_dir / REGISTER_CSV
+    write_register_csv(round_register(project, content), register_csv)
+
+    def where(path) -> str:
+        return display_path(path, project.root)
+
+    invitation = ronde.uitnodiging.meta
+    console.print(f"Consultatieronde over het concept (versie {ronde.concept.versie}): "
+                  f"uitnodiging van {dutch_date(invitation.datum)}, vastgesteld als versie "
+                  f"{ronde.vastgesteld.versie} op {dutch_date(ronde.vastgesteld.meta.datum)}.",
+                  markup=False)
+    for step in dossier(content):
+        if step.datum < invitation.datum:
+            continue
+        console.print(f"{dutch_date(step.datum)}: {step.soort}: {step.titel}", markup=False)
+        if not step.documents:
+            console.print(f"    {where(register_csv)} (het register als CSV)", markup=False)
+            continue
+        paths = [paths_of(project, document) for document, _row in step.documents]
+        if len(paths) == 1:
+            console.print(f"    {where(paths[0]['pdf'].with_suffix(''))}.{{docx,pdf,html}}",
+                          markup=False)
+        else:
+            console.print(f"    {len(paths)} {step.plural} in {where(paths[0]['pdf'].parent)}/",
+                          markup=False)
+    console.print(f"Site: {where(index)}", markup=False)
     return 0
 
 

@@ -84,7 +84,8 @@ class DocumentType:
     chapters_from_level_1: ClassVar[bool] = False
     """Whether the PDF numbers its chapters from heading level 1 (a report)."""
     site_heading: ClassVar[str] = ""
-    """The site's heading over this type's documents."""
+    """What the site calls this type's documents ('Het plan'), above each step of the
+    dossier they make."""
 
     @property
     def word_template(self) -> str:
@@ -101,11 +102,14 @@ class DocumentType:
         raise NotImplementedError
 
     def site_group(self, content: Content, group: str) -> dict[str, Any]:
-        """How the site titles a group of this type's documents: {'titel', 'datum'}."""
+        """A group of this type's documents as a step of the site's dossier: {'titel',
+        'datum'} (the step's place in date order; None: its first document's date)."""
         return {"titel": self.site_heading, "datum": None}
 
     def site_row(self, content: Content, document: Document) -> dict[str, str]:
-        """A document's row on the site: {'naam': ..., and optional 'district'}."""
+        """A document's row on the site: {'naam': ..., and optional 'district'}; a
+        document without a group is a step of its own, titled by its 'naam' and dated
+        by its date."""
         return {"naam": document.title}
 
     def problems(self, content: Content, refs: set[str]) -> list[Problem]:

@@ -89,8 +89,7 @@ class Brief(DocumentType):
 
     def site_group(self, content: Content, group: str) -> dict:
         mailing = content.mailing(group)
-        return {"titel": f"Brief van {dutch_date(mailing.meta.datum)}: {mailing.meta.onderwerp}",
-                "datum": mailing.meta.datum}
+        return {"titel": mailing.meta.onderwerp, "datum": mailing.meta.datum}
 
     def site_row(self, content: Content, document: Document) -> dict:
         gemeente = content.gemeente(document.id.rsplit("/", 1)[1])

@@ -6,7 +6,6 @@ from imvdoc.content import Content
 from imvdoc.context import plan_context, render_text
 from imvdoc.documents import Document, DocumentType
 from imvdoc.outputs import slug
-from imvdoc.templating import dutch_date
 
 
 class Plan(DocumentType):
@@ -41,7 +40,7 @@ class Plan(DocumentType):
     def site_row(self, content: Content, document: Document) -> dict:
         versie = content.plan_versie(document.id)
         return {"naam": f"{versie.plan.afkorting}, versie {versie.versie} "
-                        f"({versie.meta.omschrijving}, {dutch_date(versie.meta.datum)})"}
+                        f"({versie.meta.omschrijving})"}
 
 
 TYPE = Plan()
