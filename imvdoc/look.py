@@ -84,7 +84,7 @@ IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
 STANDARD_STYLES = {f"heading {level}" for level in range(1, 7)} | {
     "normal", "title", "subtitle", "body text", "list bullet", "list number",
     "list paragraph", "header", "footer", "table grid", "caption", "quote",
-    "block text", "first paragraph", "compact"}
+    "block text", "first paragraph", "compact", "hyperlink"}
 PAGE_FIELDS = {"PAGE": "page", "NUMPAGES": "pages", "SECTIONPAGES": "pages"}
 DECORATIVE_EXTENSION = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 
@@ -1571,7 +1571,7 @@ def css(look: dict[str, Any]) -> str:
         lines.append(f":where({selector}) > :is(p, h1, h2, h3, h4, h5, h6) {{ font: inherit; "
                      "color: inherit; margin: 0; text-align: inherit; }")
     lines += (_list_css(look, body_size) + _table_css(look, body_size)
-              + _heading_numbers_css(look)) + [
+              + _heading_numbers_css(look) + _link_css(look)) + [
         ".w-tab { display: inline-block; min-width: 2em; }",
         ".w-row { display: flex; flex-wrap: wrap; gap: 0 1.5em; }",
         ".w-cell { flex: 1 1 14em; min-width: min(100%, 14em); overflow-wrap: anywhere; }",
@@ -1626,6 +1626,19 @@ def _heading_numbers_css(look: dict[str, Any]) -> list[str]:
                      + f"; display: inline-block; min-width: {_css_number(room / size)}em; "
                      "text-indent: 0; }")
     return lines
+
+
+def _link_css(look: dict[str, Any]) -> list[str]:
+    """Links as Word's Hyperlink character style shows them: its colour and underline."""
+    data = next((d for name, d in look["styles"].items()
+                 if name.casefold() == "hyperlink" and d.get("type") == "character"), None)
+    if data is None:
+        return []
+    run = data.get("run", {})
+    rules = [f"color: {run['color']}"] if run.get("color") else []
+    if "underline" in run:
+        rules.append(f"text-decoration: {'underline' if run['underline'] else 'none'}")
+    return [f"main a {{ {'; '.join(rules)}; }}"] if rules else []
 
 
 def _list_css(look: dict[str, Any], body_size: float) -> list[str]:

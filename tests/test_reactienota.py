@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from conftest import copy_project, letter_paths
 from extract import docx_text, normalise, pdf_text
+from look_samples import chars_of, page_text as pdf_page_text, pdf_pages, rgb_of
 from imvdoc.build import build, documents_of, paths_of
 from imvdoc.content import load_content
 from imvdoc.context import zienswijze_context
@@ -209,6 +210,17 @@ def test_a_changed_place_links_to_its_section_on_the_page_of_the_list_of_changes
     uris = [a.get_object()["/A"]["/URI"] for p in PdfReader(paths["pdf"]).pages
             for a in p.get("/Annots", []) if "/URI" in a.get_object().get("/A", {})]
     assert uris == list(links.values())
+
+
+def test_a_link_looks_as_the_word_templates_hyperlink_style_says(ronde):
+    """Colour and underline of the character style 'Hyperlink' in reactienota.docx."""
+    paths = nota_paths(ronde)
+    assert "main a { color: #1B3A6B; text-decoration: underline; }" in paths["html"].read_text(
+        "utf-8")
+    page = next(p for p in pdf_pages(paths["pdf"].read_bytes())
+                if "paragraaf 10.3" in pdf_page_text(p))
+    assert {rgb_of(c) for c in chars_of(page, "paragraaf 10.3, De gemeenteraden")} == {"#1B3A6B"}
+    assert {rgb_of(c) for c in chars_of(page, "het plan is aangepast")} == {"#000000"}
 
 
 def test_the_reactienota_is_pdf_ua_and_a_self_contained_html_and_in_the_manifest(ronde):
