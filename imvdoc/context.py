@@ -51,8 +51,12 @@ def _compiled(text: str):
 
 @functools.lru_cache(maxsize=64)
 def names_used(text: str) -> frozenset[str]:
-    """The top-level names a Markdown text's placeholders use."""
-    return frozenset(meta.find_undeclared_variables(_text_environment.parse(text)))
+    """The top-level names a Markdown text's placeholders use; none for a text that does
+    not parse (filling it reports the mistake, with its line)."""
+    try:
+        return frozenset(meta.find_undeclared_variables(_text_environment.parse(text)))
+    except JinjaTemplateError:
+        return frozenset()
 
 
 def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) -> str:

@@ -88,7 +88,8 @@ def test_an_unknown_gemeente_or_mailing_on_the_command_line_is_an_error(project)
     assert result.stderr.splitlines() == [
         "Fout in de inhoud (2 problemen):",
         "  --mailing: onbekende brief 'nope'; bekend zijn: 2023-05-09-stand-van-zaken, "
-        "2023-06-15-consultatie-concept-imv, 2023-10-02-herinnering-zienswijze",
+        "2023-06-15-consultatie-concept-imv, 2023-10-02-herinnering-zienswijze, "
+        "2023-11-16-vastgesteld-imv",
         "  --gemeente: onbekende CBS-code 'GM9999'",
     ]
 

@@ -34,7 +34,8 @@ def test_shipped_content_is_valid_and_complete(project):
         "Maatschappelijke onrust en radicalisering", "Jeugd en veiligheid"]
     assert [m.id for m in content.mailings] == ["2023-05-09-stand-van-zaken",
                                                 "2023-06-15-consultatie-concept-imv",
-                                                "2023-10-02-herinnering-zienswijze"]
+                                                "2023-10-02-herinnering-zienswijze",
+                                                "2023-11-16-vastgesteld-imv"]
     assert all(len(content.recipients(mailing)) == 32 for mailing in content.mailings[:2])
 
 

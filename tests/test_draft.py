@@ -145,8 +145,8 @@ def test_theme_titles_come_from_one_place(project):
     content = load_content(project.content_dir)
     alkmaar = content.gemeente("GM0361")
     outputs = [*(project.build_dir / "plan").glob(f"{STEM}.*")]
-    for mailing in content.mailings:  # every one draws from version 0.9
-        if alkmaar in content.recipients(mailing):
+    for mailing in content.mailings:  # those that draw from version 0.9
+        if alkmaar in content.recipients(mailing) and mailing.meta.plan == "0.9":
             outputs += letter_paths(project.build_dir, mailing.id, alkmaar).values()
     assert len(outputs) == 9
     readers = {".docx": docx_text, ".pdf": pdf_text, ".html": html_text}

@@ -113,8 +113,8 @@ def test_the_index_is_the_dossier_in_date_order(site):
     ]
     text = site.read_text("utf-8")
     assert "Van de 32 gemeenteraden reageerden er 27 op het concept (versie 0.9)." in text
-    assert "<th scope=\"row\">Bergen (NH.)</th><td>Noord-Holland Noord</td><td>6 oktober 2023</td>" \
-        "<td>positief</td><td>op tijd</td><td>0</td>" in text
+    assert ('<th scope="row">Bergen (NH.)</th><td>Noord-Holland Noord</td><td>6 oktober '
+            '2023</td><td>positief</td><td>op tijd</td><td>0</td>') in text
     csv = (site.parent / "zienswijzen.csv").read_bytes().decode("utf-8-sig")
     assert len(csv.splitlines()) == 33
 

@@ -32,14 +32,15 @@ class Reactienota(DocumentType):
         if ronde is None or ronde.reactienota is None:
             return []
         nota = ronde.reactienota
+        letters = [m.body_file for m in content.mailings  # the steps of the round it lists
+                   if ronde.uitnodiging.meta.datum <= m.meta.datum <= ronde.vastgesteld.meta.datum]
         return [Document(
             type_name=self.name, id=round_id(ronde), group="",
             stem=f"reactienota-{slug(ronde.vastgesteld.plan.afkorting)}",
             label="in de reactienota", date=nota.meta.datum,
-            sources=("content/afzender.yaml", "content/gemeenten.yaml", ronde.file,
-                     ronde.uitnodiging.body_file, ronde.vastgesteld.plan_file,
-                     ronde.vastgesteld.body_file, *(z.file for z in ronde.zienswijzen),
-                     nota.body_file))]
+            sources=("content/afzender.yaml", "content/gemeenten.yaml", ronde.file, *letters,
+                     ronde.vastgesteld.plan_file, ronde.vastgesteld.body_file,
+                     *(z.file for z in ronde.zienswijzen), nota.body_file))]
 
     def fill(self, content: Content, document: Document, cache: dict) -> None:
         context, markdown = _filled(content, cache)
