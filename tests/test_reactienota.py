@@ -86,8 +86,8 @@ def points_yaml(points) -> str:
 
 def make_round(target):
     """A copy of the project with the register above instead of the shipped examples;
-    the reactienota links its changed places to a document that exists (the list of
-    changes is another type: any document's web page serves)."""
+    the reactienota links its changed places to the plan's web page (any document's
+    serves: the list of changes is a type of its own)."""
     project = copy_project(target)
     for path in (project.content_dir / "zienswijzen").glob("GM*.yaml"):
         path.unlink()
@@ -96,8 +96,8 @@ def make_round(target):
         write_zienswijze(project, code, received, oordeel, extra=extra)
     break_file(project, "zienswijzen/GM0392-haarlem.yaml", "raadsbesluit: 2023-09-29",
                "raadsbesluit: 2023-09-28")  # the raad decided the day before it arrived
-    break_file(project, NOTA, "datum: 2023-11-09\n",
-               "datum: 2023-11-09\nlijst_van_wijzigingen: plan/1.0\n")
+    break_file(project, NOTA, "lijst_van_wijzigingen: wijzigingen/0.9-1.0",
+               "lijst_van_wijzigingen: plan/1.0")
     return project
 
 
@@ -293,12 +293,12 @@ def test_mistakes_in_the_reactienotas_data_name_file_line_and_field(tmp_path):
 
 def test_a_list_of_changes_that_does_not_exist_is_named(tmp_path):
     project = copy_project(tmp_path / "p")
-    break_file(project, NOTA, "datum: 2023-11-09\n",
-               "datum: 2023-11-09\nlijst_van_wijzigingen: plan/2.0\n")
+    break_file(project, NOTA, "lijst_van_wijzigingen: wijzigingen/0.9-1.0",
+               "lijst_van_wijzigingen: plan/2.0")
     with pytest.raises(ContentError) as caught:
         build(project, Selection(["reactienota"]))
     assert [str(p) for p in caught.value.problems] == [
-        "content/zienswijzen/reactienota.md:22: lijst_van_wijzigingen: document 'plan/2.0' "
+        "content/zienswijzen/reactienota.md:24: lijst_van_wijzigingen: document 'plan/2.0' "
         "bestaat niet; bekend zijn: plan/0.9, plan/1.0"]
 
 
