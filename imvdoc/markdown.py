@@ -6,6 +6,7 @@ the Markdown, so a value never becomes markup; raw HTML in Markdown stays text.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -23,12 +24,24 @@ def escape_markdown(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A tracked change: text that was inserted ('ins') or deleted ('del'), by whom and
+    on which day (as Word records a change for its review pane)."""
+
+    kind: str
+    author: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
 class Run:
-    """A piece of text with one formatting."""
+    """A piece of text with one formatting; with a revision, text inserted or deleted
+    (the list of changes marks the text of one version against another)."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    revision: Revision | None = None
 
 
 @dataclass(frozen=True)
