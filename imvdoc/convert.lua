@@ -3,7 +3,7 @@
 --   pandoc lua convert.lua      (jobs on stdin, one JSON object a line)
 --
 -- A job: { input, output, media, media_prefix, title, fallback_title, from_first_heading,
---          body_key, toc, chapters_from_level_1, show_changes }
+--          body_key, toc, chapters_from_level_1, show_changes, explain_changes }
 -- For each job the body is written as typst (images written under `media`, referred to
 -- as media_prefix .. name) and as HTML (self-contained: images as data URIs), with the
 -- table of contents, the title and warnings, as one JSON object into `output`; one JSON
@@ -410,6 +410,71 @@ local function comments_as_notes(doc)
   end }, count
 end
 
+-- A paragraph whose text is all deleted needs no deleted paragraph mark (¶) after it;
+-- a heading whose text is all deleted is no heading of the text any more: it stays in
+-- its heading's style, struck through, but is not numbered, outlined or listed.
+local function all_deleted(inlines)
+  local deleted = false
+  for _, inline in ipairs(inlines) do
+    if inline.t == "Span" and inline.classes:includes("deletion") then
+      deleted = true
+    elseif not (inline.t == "Space" or inline.t == "SoftBreak" or (inline.t == "Span"
+        and inline.classes:includes("paragraph-deletion"))) then
+      return false
+    end
+  end
+  return deleted
+end
+
+local function whole_deletions(doc)
+  local function paragraph(block)
+    if all_deleted(block.content) then
+      block.content = block.content:filter(function(inline)
+        return not (inline.t == "Span" and inline.classes:includes("paragraph-deletion"))
+      end)
+      return block
+    end
+  end
+  return doc:walk {
+    Para = paragraph,
+    Plain = paragraph,
+    Header = function(header)
+      if all_deleted(header.content) then
+        return pandoc.Div({ pandoc.Para(header.content) },
+          pandoc.Attr("", {}, { ["custom-style"] = "heading " .. header.level }))
+      end
+    end,
+  }
+end
+
+-- A report's chapters and sections are named by their numbers, as its PDF numbers them
+-- (chapter 4 is #sectie-4, its section 2 #sectie-4-2; headings start at level 2 here),
+-- so that a link from another document stays right when a title changes. Links inside
+-- the document follow.
+local function numbered_ids(doc)
+  local chapter, section, renamed = 0, 0, {}
+  doc = doc:walk { Header = function(header)
+    if header.level == 2 then
+      chapter, section = chapter + 1, 0
+    elseif header.level == 3 then
+      section = section + 1
+    else
+      return nil
+    end
+    local id = "sectie-" .. chapter .. (header.level == 3 and ("-" .. section) or "")
+    if header.identifier ~= "" then renamed[header.identifier] = id end
+    header.identifier = id
+    return header
+  end }
+  return doc:walk { Link = function(link)
+    local target = link.target:sub(1, 1) == "#" and renamed[link.target:sub(2)]
+    if target then
+      link.target = "#" .. target
+      return link
+    end
+  end }
+end
+
 -- Above the text: that it is a draft, and how its changes and comments are shown; and
 -- the title as Word has it, with its changes and comments, when the title heading was
 -- taken out of the text (the layouts show the title as if its changes were accepted).
@@ -522,7 +587,7 @@ local function convert(job)
   local doc = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs",
     { track_changes = job.show_changes and "all-changes" or "accept-changes" })
   local comments = 0
-  if job.show_changes then doc, comments = comments_as_notes(doc) end
+  if job.show_changes then doc, comments = comments_as_notes(whole_deletions(doc)) end
   if job.from_first_heading then doc = from_first_heading(doc) end
   doc = one_contents(word_styles(doc))
   local title, title_heading
@@ -534,7 +599,8 @@ local function convert(job)
   end
   doc = without_empty_captions(doc, warnings)
   doc = normalise(doc, warnings)
-  if job.show_changes then
+  if job.chapters_from_level_1 then doc = numbered_ids(doc) end
+  if job.show_changes and job.explain_changes then
     doc = with_changes_explained(doc, comments, title_heading)
   end
   doc.meta = pandoc.Meta({})  -- the writers below see the body only
