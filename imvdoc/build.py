@@ -334,8 +334,8 @@ class BuildPlan:
         used = self.variables(doc_type.word_template)
         shown = {name: document.context[name] for name in sorted(used) if name in document.context}
         digest, _files = self._type_files(doc_type)
-        return key_of(doc_type.name, shown, document.markdown, document.title, document.subject,
-                      document.author, document.date, digest, self.tool)
+        return key_of(doc_type.name, shown, document.markdown, document.blocks, document.title,
+                      document.subject, document.author, document.date, digest, self.tool)
 
     def inputs(self, document: Document) -> list[str]:
         return [*document.sources, *self._type_files(type_named(document.type_name))[1]]
@@ -415,6 +415,7 @@ def job_for(plan: BuildPlan, document: Document, docx: Path, rendered: Rendered,
                look=look, furniture=read_furniture(look, rendered.parts), body_key=body_key,
                toc=doc_type.toc, from_first_heading=doc_type.body_from_first_heading,
                chapters_from_level_1=doc_type.chapters_from_level_1,
+               show_changes=doc_type.changes_shown, explain_changes=False,
                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc))
 
 
@@ -423,7 +424,7 @@ def render(plan: BuildPlan, document: Document, pages: list[int] | None = None) 
     table of contents, the contents as Word's field (`inhoudsopgave`), with the page
     numbers of the typeset PDF when they are known."""
     doc_type = type_named(document.type_name)
-    blocks = parse_blocks(document.markdown)
+    blocks = document.blocks or parse_blocks(document.markdown)
     context = {**document.context, "tekst": word_blocks(blocks)}
     if doc_type.toc:
         template = plan.word_template(doc_type.word_template)

@@ -57,10 +57,12 @@ def pytest_addoption(parser):
                      help="rewrite the expected messages of tests/bad-input/ from the output")
 
 
-def document_count(project: Project) -> int:
-    """How many documents the shipped content makes: a letter per recipient of every
-    mailing, and every version of the plan."""
+def document_count(project: Project, types: list[str] | None = None) -> int:
+    """How many documents the shipped content makes, of the given types (all: a letter
+    per recipient of every mailing, every version of the plan, the list of changes)."""
     from imvdoc.content import load_content
+    from imvdoc.documents import all_types
 
     content = load_content(project.content_dir)
-    return len(content.plannen) + sum(len(content.recipients(m)) for m in content.mailings)
+    return sum(len(t.documents(content)) for t in all_types()
+               if types is None or t.name in types)

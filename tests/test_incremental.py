@@ -33,7 +33,7 @@ def test_two_clean_builds_give_identical_bytes(tmp_path):
         subprocess.run([sys.executable, "-m", "imvdoc", "--project", str(second.root),
                         "--quiet", command], env=environment, check=True, capture_output=True)
     a, b = outputs(first), outputs(second)
-    assert len(a) == 3 * document_count(first)
+    assert len(a) == 3 * document_count(first, ["brief", "plan"])
     assert a.keys() == b.keys()
     assert [name for name in a if a[name] != b[name]] == []
 
@@ -112,6 +112,8 @@ USED_BY = {
     "huisstijl.css": {"brief", "plan"}, "word.typ": {"brief", "plan"},
     "fonts/": {"brief", "plan"},
     "document.html": set(), "document.typ": set(), "site.html": set(),
+    # the list of changes needs the consultation round, which the project below leaves out
+    "wijzigingen.docx": set(), "wijzigingen.html": set(), "wijzigingen.typ": set(),
 }
 
 
