@@ -165,6 +165,12 @@ class Section:
     niveau: int
     """1 for a chapter, 2 for a section."""
 
+    @property
+    def anker(self) -> str:
+        """The id of its heading in the HTML of a numbered document ('sectie-4-2' for
+        4.2; convert.lua gives it): a link to a section from another document."""
+        return "sectie-" + self.nummer.replace(".", "-")
+
 
 def sections_of(markdown: str) -> tuple[Section, ...]:
     """The chapters and sections of a Markdown text, in order. A level-2 heading before
