@@ -148,16 +148,16 @@ def check(project: Project) -> CheckReport:
         plan = BuildPlan(trial, content)
         documents = plan.select(Selection())
         plan.prepare(documents)
-        firsts: dict[tuple[str, str], Document] = {}
-        for document in documents:
-            firsts.setdefault((document.type_name, document.group), document)
+        firsts: dict[tuple[str, str], Document] = {}  # one of each group (mailing), and
+        for document in documents:                     # every document that has none
+            firsts.setdefault((document.type_name, document.group or document.id), document)
         summary = _make(plan, list(firsts.values()), workers=1)
     counts = {}
     for document in documents:
         counts[document.type_name] = counts.get(document.type_name, 0) + 1
     notes = [f"{count} {type_named(name).noun[count != 1]}" for name, count in counts.items()]
     return CheckReport([f"Gecontroleerd: {', '.join(notes)}; proefgemaakt: "
-                        f"{summary.built} (één per soort en per brief)."], summary.warnings)
+                        f"{summary.built} (één per brief, en elk ander document)."], summary.warnings)
 
 
 @contextmanager
@@ -490,6 +490,9 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
         result.built[document.type_name] = result.built.get(document.type_name, 0) + 1
         result.warnings += [f"{display_path(paths['docx'], plan.project.root)}: {w}"
                             for w in converted.warnings]
+        template = plan.word_template(type_named(document.type_name).word_template)
+        result.warnings += [f"{template.name}: {w}"  # what the PDF and HTML cannot carry
+                            for w in findings(converted.job.look, converted.job.furniture)]
     return result
 
 

@@ -56,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--gemeente", nargs="+", action="extend", metavar="CBS",
                              help="alleen deze gemeenten (CBS-code, bijvoorbeeld GM0392)")
     commands.add_parser("draft", help="maak het plan, elke versie (DOCX, PDF, HTML)")
-    commands.add_parser("check", help="controleer alles zoals een build dat doet; schrijft niets")
+    check = commands.add_parser("check", help="controleer alles zoals een build dat doet; "
+                                "schrijft niets")
+    check.add_argument("--streng", action="store_true",
+                       help="waarschuwingen (wat PDF en HTML niet uit Word kunnen overnemen) "
+                            "zijn fouten")
 
     distribute = commands.add_parser(
         "distribute", help="pakketten en e-mails per gemeente; met --send ook versturen")
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if selection is not None:
             return _build(project, selection, args)
         if args.command == "check":
-            return _check(project)
+            return _check(project, args.streng)
         if args.command == "convert":
             return _convert(project, args)
         if args.command == "distribute":
@@ -268,10 +272,13 @@ def _warnings(warnings: list[str]) -> None:
         console.print(f"[yellow]waarschuwing:[/] {escape(warning)}")
 
 
-def _check(project) -> int:
+def _check(project, strict: bool) -> int:
     from imvdoc.build import check
+    from imvdoc.errors import ImvdocError, Problem
 
     report = check(project)
+    if strict and report.warnings:  # --streng: what cannot be carried is an error
+        raise ImvdocError([Problem(*warning.split(": ", 1)) for warning in report.warnings])
     _warnings(report.warnings)
     for note in report.notes:
         console.print(note, markup=False)
