@@ -34,7 +34,8 @@ from imvdoc.layouts import Layouts
 from imvdoc.look import Look, findings, read_furniture, read_look
 from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
-from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, write_atomic
+from imvdoc.outputs import (document_paths, slug, staging_dir, sweep_staging, write_all_atomic,
+                            write_atomic)
 from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
                            word_blocks)
 from imvdoc.uptodate import Selection, input_stamp, library_versions
@@ -472,6 +473,7 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]
         return result
+    made: list[tuple[Document, Path, bytes]] = []
     for document, docx, converted in zip(documents, rendered, results):
         if converted.heading_pages is not None:  # the Word contents with the PDF's pages
             docx = render(plan, document, converted.heading_pages).data
@@ -483,16 +485,18 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
         paths = plan.paths(document)
         for fmt, data in (("docx", docx), ("html", converted.html), ("pdf", converted.pdf)):
             data = data.encode("utf-8") if isinstance(data, str) else data
-            write_atomic(paths[fmt], data, staging)
-            result.entries[plan.manifest.name(paths[fmt])] = entry_for(
-                paths[fmt], data, document.key, plan.inputs(document), document.ref)
-            result.files.append(paths[fmt])
+            made.append((document, paths[fmt], data))
         result.built[document.type_name] = result.built.get(document.type_name, 0) + 1
         result.warnings += [f"{display_path(paths['docx'], plan.project.root)}: {w}"
                             for w in converted.warnings]
         template = plan.word_template(type_named(document.type_name).word_template)
         result.warnings += [f"{template.name}: {w}"  # what the PDF and HTML cannot carry
                             for w in findings(converted.job.look, converted.job.furniture)]
+    write_all_atomic([(path, data) for _document, path, data in made], staging)
+    for document, path, data in made:
+        result.entries[plan.manifest.name(path)] = entry_for(
+            path, data, document.key, plan.inputs(document), document.ref)
+        result.files.append(path)
     return result
 
 
