@@ -291,7 +291,8 @@ class BuildPlan:
         if problems:
             raise TemplateError(problems)
         for document in documents:
-            document.key = self.key(document)
+            document.key_parts = self.key_parts(document)
+            document.key = key_of(document.key_parts)
 
     def look(self, name: str) -> Look:
         """What a Word template holds besides its body (styles, page, headers and
@@ -326,16 +327,18 @@ class BuildPlan:
             known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())
         return frozenset(known)
 
-    def key(self, document: Document) -> str:
-        """Exactly what the outputs are made from: the values the Word template shows,
-        the filled-in text, the title and layout data, the template and layout files,
-        and the code."""
+    def key_parts(self, document: Document) -> dict[str, str]:
+        """Exactly what the outputs are made from (the document's key is the key of
+        these), in parts that the archive of sent letters can tell apart: 'inhoud', the
+        values the Word template shows, the filled-in text, the title and layout data;
+        'sjablonen', the template and layout files; 'code', imvdoc and its libraries."""
         doc_type = type_named(document.type_name)
         used = self.variables(doc_type.word_template)
         shown = {name: document.context[name] for name in sorted(used) if name in document.context}
         digest, _files = self._type_files(doc_type)
-        return key_of(doc_type.name, shown, document.markdown, document.title, document.subject,
-                      document.author, document.date, digest, self.tool)
+        return {"inhoud": key_of(doc_type.name, shown, document.markdown, document.title,
+                                 document.subject, document.author, document.date),
+                "sjablonen": digest, "code": self.tool}
 
     def inputs(self, document: Document) -> list[str]:
         return [*document.sources, *self._type_files(type_named(document.type_name))[1]]
