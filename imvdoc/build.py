@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from imvdoc import __version__
+from imvdoc.archive import ARCHIVE_FOLDER, take_sent
 from imvdoc.content import Content, load_content
 from imvdoc.convert import (Converter, Job, check_docx, docx_findings, pandoc_identity,
                             reading_copy)
@@ -73,6 +74,8 @@ class Counts:
     documents: int = 0
     built: int = 0
     up_to_date: int = 0
+    sent: int = 0
+    """Taken from the archive as they were sent, not made again (imvdoc.archive)."""
 
 
 @dataclass
@@ -84,6 +87,8 @@ class Summary:
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    selected: list[Document] = field(default_factory=list)
+    """The documents the build was asked for, filled, each with its key."""
 
     @property
     def documents(self) -> int:
@@ -96,6 +101,10 @@ class Summary:
     @property
     def up_to_date(self) -> int:
         return sum(c.up_to_date for c in self.counts.values())
+
+    @property
+    def sent(self) -> int:
+        return sum(c.sent for c in self.counts.values())
 
 
 Progress = Callable[[int], None]
@@ -117,16 +126,20 @@ def build(project: Project, selection: Selection | None = None,
     # 3. Fill every document and check every template and layout: nothing is written
     #    when anything is wrong.
     plan.prepare(documents)
-    # 4. Make every document whose inputs changed: render, convert, write; in parallel.
-    summary = _make(plan, documents, on_start, on_progress, workers)
-    # 5. Remove what no longer belongs to the content; remember that all is made.
+    # 4. Take what was sent from the archive (verzonden/), as it was sent.
+    taken = take_sent(plan, documents)
+    # 5. Make every other document whose inputs changed: render, convert, write; in parallel.
+    summary = taken.add_to(_make(plan, taken.unsent, on_start, on_progress, workers))
+    summary.selected = documents
+    # 6. Remove what no longer belongs to the content; remember that all is made.
     summary.removed = plan.manifest.remove_all_but(
         {d.ref for d in plan.all_documents}, {t.name for t in plan.types(selection)})
     plan.manifest.stamps[selection.name()] = {
         "stamp": stamp, "outputs": sorted(plan.manifest.name(p) for d in documents
                                           for p in plan.paths(d).values()),
         "summary": {name: {**vars(c), "noun": type_named(name).noun}
-                    for name, c in summary.counts.items()}}
+                    for name, c in summary.counts.items()},
+        "warnings": taken.warnings}  # they hold as long as nothing changes
     plan.manifest.save()
     summary.seconds = time.perf_counter() - started
     return summary
@@ -148,25 +161,30 @@ def check(project: Project) -> CheckReport:
         plan = BuildPlan(trial, content)
         documents = plan.select(Selection())
         plan.prepare(documents)
+        taken = take_sent(plan, documents)
         firsts: dict[tuple[str, str], Document] = {}
-        for document in documents:
+        for document in taken.unsent:
             firsts.setdefault((document.type_name, document.group), document)
-        summary = _make(plan, list(firsts.values()), workers=1)
+        summary = taken.add_to(_make(plan, list(firsts.values()), workers=1))
     counts = {}
     for document in documents:
         counts[document.type_name] = counts.get(document.type_name, 0) + 1
     notes = [f"{count} {type_named(name).noun[count != 1]}" for name, count in counts.items()]
+    sent = f"; {summary.sent} verzonden, niet opnieuw gemaakt" if summary.sent else ""
     return CheckReport([f"Gecontroleerd: {', '.join(notes)}; proefgemaakt: "
-                        f"{summary.built} (één per soort en per brief)."], summary.warnings)
+                        f"{summary.built} (één per soort en per brief){sent}."], summary.warnings)
 
 
 @contextmanager
 def stand_in(project: Project) -> Iterator[Project]:
-    """A temporary project that reads the real content/ and templates/ (through links,
-    or copies where links cannot be made) and has its own, empty build/."""
+    """A temporary project that reads the real content/, templates/ and archive of sent
+    letters (through links, or copies where links cannot be made) and has its own, empty
+    build/."""
     folder = Path(tempfile.mkdtemp(prefix="imvdoc-check-"))
     try:
-        for name in ("content", "templates"):
+        for name in ("content", "templates", ARCHIVE_FOLDER):
+            if not (project.root / name).exists():
+                continue
             try:
                 os.symlink(project.root / name, folder / name, target_is_directory=True)
             except OSError:
