@@ -59,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="controleer alles zoals een build dat doet; "
                                 "schrijft niets")
     check.add_argument("--streng", action="store_true",
-                       help="waarschuwingen (wat PDF en HTML niet uit Word kunnen overnemen) "
-                            "zijn fouten")
+                       help="waarschuwingen (zoals wat PDF en HTML niet uit Word kunnen "
+                            "overnemen) gelden als fouten (exitcode 1)")
 
     distribute = commands.add_parser(
         "distribute", help="pakketten en e-mails per gemeente; met --send ook versturen")
@@ -116,10 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     root = args.project.resolve()
     selection = _selection(args)
     if selection is not None:
-        counts = nothing_to_do(root, selection)
-        if counts is not None:  # all of it is up to date
-            counts = {name: {**count, "built": 0, "up_to_date": count["documents"]}
-                      for name, count in counts.items()}
+        last = nothing_to_do(root, selection)
+        if last is not None:  # all of it is up to date
+            counts = {name: {**count, "built": 0,
+                             "up_to_date": count["documents"] - count.get("sent", 0)}
+                      for name, count in last["summary"].items()}
+            for warning in last.get("warnings", []):
+                print(f"waarschuwing: {warning}", file=sys.stderr)
             for line in _count_lines(counts, time.perf_counter() - started):
                 print(line, file=sys.stderr)
             return 0
@@ -160,13 +163,16 @@ def _selection(args) -> Selection | None:
 
 
 def _count_lines(counts: dict, seconds: float) -> list[str]:
-    """'64 brieven: 2 gemaakt, 62 al actueel; 6 bestanden (DOCX, PDF, HTML) in 0.7 s.',
-    a line per document type."""
+    """'64 brieven: 2 gemaakt, 30 al actueel, 32 verzonden, niet opnieuw gemaakt; 6
+    bestanden (DOCX, PDF, HTML) in 0.7 s.', a line per document type (without the sent
+    ones when there are none)."""
     lines = []
     for count in counts.values():
         noun = count["noun"][count["documents"] != 1]
+        sent = (f", {count['sent']} verzonden, niet opnieuw gemaakt" if count.get("sent")
+                else "")
         lines.append(f"{count['documents']} {noun}: {count['built']} gemaakt, "
-                     f"{count['up_to_date']} al actueel; {count['built'] * 3} bestanden "
+                     f"{count['up_to_date']} al actueel{sent}; {count['built'] * 3} bestanden "
                      f"(DOCX, PDF, HTML) in {seconds:.1f} s.")
     return lines
 
@@ -274,11 +280,12 @@ def _warnings(warnings: list[str]) -> None:
 
 def _check(project, strict: bool) -> int:
     from imvdoc.build import check
-    from imvdoc.errors import ImvdocError, Problem
+    from imvdoc.errors import Problem, StrictError
 
     report = check(project)
-    if strict and report.warnings:  # --streng: what cannot be carried is an error
-        raise ImvdocError([Problem(*warning.split(": ", 1)) for warning in report.warnings])
+    if strict and report.warnings:  # each warning begins with its place: 'place: message'
+        raise StrictError([Problem(*warning.split(": ", 1)) if ": " in warning
+                           else Problem("imvdoc check", warning) for warning in report.warnings])
     _warnings(report.warnings)
     for note in report.notes:
         console.print(note, markup=False)

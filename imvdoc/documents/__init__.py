@@ -52,8 +52,11 @@ class Document:
     author: str = ""
     context: dict[str, Any] = field(default_factory=dict, repr=False)
     markdown: str = field(default="", repr=False)
-    # Filled in by the build: the key of everything the outputs are made from.
+    # Filled in by the build: the key of everything the outputs are made from, and the
+    # same in its parts (BuildPlan.key_parts). For a document taken from the archive of
+    # sent letters: the key its archived files were made with.
     key: str = ""
+    key_parts: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ref(self) -> str:
