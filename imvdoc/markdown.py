@@ -64,10 +64,38 @@ class Block:
         return "".join(run.text for run in self.runs)
 
 
-@functools.lru_cache(maxsize=256)
 def parse_blocks(markdown: str) -> tuple[Block, ...]:
-    """Parse Markdown into blocks: headings, paragraphs, list items and tables. Letters of
-    a mailing mostly share their text, so a parse is reused."""
+    """Parse Markdown into blocks: headings, paragraphs, list items and tables.
+
+    The text is parsed piece by piece (the parts between blank lines that start a new
+    block), and each piece's blocks are remembered: letters of a mailing share most of
+    their text, also when a few sentences differ per gemeente, so only what differs is
+    parsed again. The pieces give the same blocks as the whole (tests/test_markdown.py)."""
+    return tuple(block for piece in _pieces(markdown) for block in _parse_piece(piece))
+
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _pieces(markdown: str) -> list[str]:
+    """The text cut at blank lines followed by an unindented line (a new block), never
+    inside a fenced code block."""
+    pieces, current, fenced, blank = [], [], False, False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if blank and not fenced and line and not line[0].isspace() and current:
+            pieces.append("\n".join(current) + "\n")
+            current = []
+        current.append(line)
+        blank = not line.strip() and not fenced
+    if current:
+        pieces.append("\n".join(current))
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_piece(markdown: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     list_kinds: list[str] = []
     heading_level = 0

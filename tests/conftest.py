@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -66,3 +67,23 @@ def document_count(project: Project, types: list[str] | None = None) -> int:
     content = load_content(project.content_dir)
     return sum(len(t.documents(content)) for t in all_types()
                if types is None or t.name in types)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright (its own browser download does not work
+    here); in CI a missing chromium is a failure, not a skip."""
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed here (in CI it must be)")
+    assert CHROMIUM, "chromium ontbreekt: .ci/run installeert het met apt-get"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()

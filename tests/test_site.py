@@ -10,28 +10,14 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import document_count
+from conftest import CHROMIUM, document_count
 from imvdoc.site import build_site
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed here (in CI it must be)",
                 allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "chromium ontbreekt: .ci/run installeert het met apt-get"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

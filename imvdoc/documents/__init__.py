@@ -57,8 +57,11 @@ class Document:
     blocks: tuple[Block, ...] = field(default=(), repr=False)
     """The text as blocks, for a type whose text is not Markdown (the list of changes:
     one version's text with its changes marked); else the blocks of `markdown`."""
-    # Filled in by the build: the key of everything the outputs are made from.
+    # Filled in by the build: the key of everything the outputs are made from, and the
+    # same in its parts (BuildPlan.key_parts). For a document taken from the archive of
+    # sent letters: the key its archived files were made with.
     key: str = ""
+    key_parts: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ref(self) -> str:
