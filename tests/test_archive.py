@@ -194,8 +194,8 @@ def test_a_changed_template_leaves_the_sent_letters_as_sent_and_check_names_mail
     assert check.returncode == 0, check.stderr
     assert check.stderr.splitlines() == [
         f"waarschuwing: {expected}",
-        "Gecontroleerd: 2 plannen, 6 brieven; proefgemaakt: 2 (één per soort en per brief); "
-        "3 verzonden, niet opnieuw gemaakt.",
+        "Gecontroleerd: 2 plannen, 6 brieven; proefgemaakt: 3 (één per brief, en elk ander "
+        "document); 3 verzonden, niet opnieuw gemaakt.",
         "Inhoud, sjablonen en opmaak zijn in orde."]
     strict = imvdoc(project, "check", "--streng")
     assert strict.returncode == 1
