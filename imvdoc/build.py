@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from imvdoc import __version__
+from imvdoc.archive import ARCHIVE_FOLDER, take_sent
 from imvdoc.content import Content, load_content
 from imvdoc.convert import (Converter, Job, check_docx, docx_findings, pandoc_identity,
                             reading_copy)
@@ -34,7 +35,8 @@ from imvdoc.layouts import Layouts
 from imvdoc.look import Look, findings, read_furniture, read_look
 from imvdoc.markdown import parse_blocks
 from imvdoc.manifest import Manifest, entry_for, files_hash, key_of
-from imvdoc.outputs import document_paths, slug, staging_dir, sweep_staging, write_atomic
+from imvdoc.outputs import (document_paths, slug, staging_dir, sweep_staging, write_all_atomic,
+                            write_atomic)
 from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
                            word_blocks)
 from imvdoc.uptodate import Selection, input_stamp, library_versions
@@ -73,6 +75,8 @@ class Counts:
     documents: int = 0
     built: int = 0
     up_to_date: int = 0
+    sent: int = 0
+    """Taken from the archive as they were sent, not made again (imvdoc.archive)."""
 
 
 @dataclass
@@ -84,6 +88,8 @@ class Summary:
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    selected: list[Document] = field(default_factory=list)
+    """The documents the build was asked for, filled, each with its key."""
 
     @property
     def documents(self) -> int:
@@ -96,6 +102,10 @@ class Summary:
     @property
     def up_to_date(self) -> int:
         return sum(c.up_to_date for c in self.counts.values())
+
+    @property
+    def sent(self) -> int:
+        return sum(c.sent for c in self.counts.values())
 
 
 Progress = Callable[[int], None]
@@ -117,16 +127,20 @@ def build(project: Project, selection: Selection | None = None,
     # 3. Fill every document and check every template and layout: nothing is written
     #    when anything is wrong.
     plan.prepare(documents)
-    # 4. Make every document whose inputs changed: render, convert, write; in parallel.
-    summary = _make(plan, documents, on_start, on_progress, workers)
-    # 5. Remove what no longer belongs to the content; remember that all is made.
+    # 4. Take what was sent from the archive (verzonden/), as it was sent.
+    taken = take_sent(plan, documents)
+    # 5. Make every other document whose inputs changed: render, convert, write; in parallel.
+    summary = taken.add_to(_make(plan, taken.unsent, on_start, on_progress, workers))
+    summary.selected = documents
+    # 6. Remove what no longer belongs to the content; remember that all is made.
     summary.removed = plan.manifest.remove_all_but(
         {d.ref for d in plan.all_documents}, {t.name for t in plan.types(selection)})
     plan.manifest.stamps[selection.name()] = {
         "stamp": stamp, "outputs": sorted(plan.manifest.name(p) for d in documents
                                           for p in plan.paths(d).values()),
         "summary": {name: {**vars(c), "noun": type_named(name).noun}
-                    for name, c in summary.counts.items()}}
+                    for name, c in summary.counts.items()},
+        "warnings": taken.warnings}  # they hold as long as nothing changes
     plan.manifest.save()
     summary.seconds = time.perf_counter() - started
     return summary
@@ -148,25 +162,31 @@ def check(project: Project) -> CheckReport:
         plan = BuildPlan(trial, content)
         documents = plan.select(Selection())
         plan.prepare(documents)
-        firsts: dict[tuple[str, str], Document] = {}
-        for document in documents:
-            firsts.setdefault((document.type_name, document.group), document)
-        summary = _make(plan, list(firsts.values()), workers=1)
+        taken = take_sent(plan, documents)
+        firsts: dict[tuple[str, str], Document] = {}  # one of each group (mailing), and
+        for document in taken.unsent:                  # every document that has none
+            firsts.setdefault((document.type_name, document.group or document.id), document)
+        summary = taken.add_to(_make(plan, list(firsts.values()), workers=1))
     counts = {}
     for document in documents:
         counts[document.type_name] = counts.get(document.type_name, 0) + 1
     notes = [f"{count} {type_named(name).noun[count != 1]}" for name, count in counts.items()]
+    sent = f"; {summary.sent} verzonden, niet opnieuw gemaakt" if summary.sent else ""
     return CheckReport([f"Gecontroleerd: {', '.join(notes)}; proefgemaakt: "
-                        f"{summary.built} (één per soort en per brief)."], summary.warnings)
+                        f"{summary.built} (één per brief, en elk ander document){sent}."],
+                       summary.warnings)
 
 
 @contextmanager
 def stand_in(project: Project) -> Iterator[Project]:
-    """A temporary project that reads the real content/ and templates/ (through links,
-    or copies where links cannot be made) and has its own, empty build/."""
+    """A temporary project that reads the real content/, templates/ and archive of sent
+    letters (through links, or copies where links cannot be made) and has its own, empty
+    build/."""
     folder = Path(tempfile.mkdtemp(prefix="imvdoc-check-"))
     try:
-        for name in ("content", "templates"):
+        for name in ("content", "templates", ARCHIVE_FOLDER):
+            if not (project.root / name).exists():
+                continue
             try:
                 os.symlink(project.root / name, folder / name, target_is_directory=True)
             except OSError:
@@ -291,7 +311,8 @@ class BuildPlan:
         if problems:
             raise TemplateError(problems)
         for document in documents:
-            document.key = self.key(document)
+            document.key_parts = self.key_parts(document)
+            document.key = key_of(document.key_parts)
 
     def look(self, name: str) -> Look:
         """What a Word template holds besides its body (styles, page, headers and
@@ -326,16 +347,19 @@ class BuildPlan:
             known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())
         return frozenset(known)
 
-    def key(self, document: Document) -> str:
-        """Exactly what the outputs are made from: the values the Word template shows,
-        the filled-in text, the title and layout data, the template and layout files,
-        and the code."""
+    def key_parts(self, document: Document) -> dict[str, str]:
+        """Exactly what the outputs are made from (the document's key is the key of
+        these), in parts that the archive of sent letters can tell apart: 'inhoud', the
+        values the Word template shows, the filled-in text, the title and layout data;
+        'sjablonen', the template and layout files; 'code', imvdoc and its libraries."""
         doc_type = type_named(document.type_name)
         used = self.variables(doc_type.word_template)
         shown = {name: document.context[name] for name in sorted(used) if name in document.context}
         digest, _files = self._type_files(doc_type)
-        return key_of(doc_type.name, shown, document.markdown, document.title, document.subject,
-                      document.author, document.date, digest, self.tool)
+        return {"inhoud": key_of(doc_type.name, shown, document.markdown, document.blocks,
+                                 document.title, document.subject, document.author,
+                                 document.date),
+                "sjablonen": digest, "code": self.tool}
 
     def inputs(self, document: Document) -> list[str]:
         return [*document.sources, *self._type_files(type_named(document.type_name))[1]]
@@ -415,6 +439,7 @@ def job_for(plan: BuildPlan, document: Document, docx: Path, rendered: Rendered,
                look=look, furniture=read_furniture(look, rendered.parts), body_key=body_key,
                toc=doc_type.toc, from_first_heading=doc_type.body_from_first_heading,
                chapters_from_level_1=doc_type.chapters_from_level_1,
+               show_changes=doc_type.changes_shown, explain_changes=False,
                timestamp=dt.datetime.combine(document.date, dt.time(12), tzinfo=dt.timezone.utc))
 
 
@@ -423,7 +448,7 @@ def render(plan: BuildPlan, document: Document, pages: list[int] | None = None) 
     table of contents, the contents as Word's field (`inhoudsopgave`), with the page
     numbers of the typeset PDF when they are known."""
     doc_type = type_named(document.type_name)
-    blocks = parse_blocks(document.markdown)
+    blocks = document.blocks or parse_blocks(document.markdown)
     context = {**document.context, "tekst": word_blocks(blocks)}
     if doc_type.toc:
         template = plan.word_template(doc_type.word_template)
@@ -472,6 +497,7 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]
         return result
+    made: list[tuple[Document, Path, bytes]] = []
     for document, docx, converted in zip(documents, rendered, results):
         if converted.heading_pages is not None:  # the Word contents with the PDF's pages
             docx = render(plan, document, converted.heading_pages).data
@@ -483,13 +509,18 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
         paths = plan.paths(document)
         for fmt, data in (("docx", docx), ("html", converted.html), ("pdf", converted.pdf)):
             data = data.encode("utf-8") if isinstance(data, str) else data
-            write_atomic(paths[fmt], data, staging)
-            result.entries[plan.manifest.name(paths[fmt])] = entry_for(
-                paths[fmt], data, document.key, plan.inputs(document), document.ref)
-            result.files.append(paths[fmt])
+            made.append((document, paths[fmt], data))
         result.built[document.type_name] = result.built.get(document.type_name, 0) + 1
         result.warnings += [f"{display_path(paths['docx'], plan.project.root)}: {w}"
                             for w in converted.warnings]
+        template = plan.word_template(type_named(document.type_name).word_template)
+        result.warnings += [f"{template.name}: {w}"  # what the PDF and HTML cannot carry
+                            for w in findings(converted.job.look, converted.job.furniture)]
+    write_all_atomic([(path, data) for _document, path, data in made], staging)
+    for document, path, data in made:
+        result.entries[plan.manifest.name(path)] = entry_for(
+            path, data, document.key, plan.inputs(document), document.ref)
+        result.files.append(path)
     return result
 
 

@@ -56,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--gemeente", nargs="+", action="extend", metavar="CBS",
                              help="alleen deze gemeenten (CBS-code, bijvoorbeeld GM0392)")
     commands.add_parser("draft", help="maak het plan, elke versie (DOCX, PDF, HTML)")
-    commands.add_parser("check", help="controleer alles zoals een build dat doet; schrijft niets")
+    check = commands.add_parser("check", help="controleer alles zoals een build dat doet; "
+                                "schrijft niets")
+    check.add_argument("--streng", action="store_true",
+                       help="waarschuwingen (zoals wat PDF en HTML niet uit Word kunnen "
+                            "overnemen) gelden als fouten (exitcode 1)")
 
     distribute = commands.add_parser(
         "distribute", help="pakketten en e-mails per gemeente; met --send ook versturen")
@@ -115,10 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     root = args.project.resolve()
     selection = _selection(args)
     if selection is not None:
-        counts = nothing_to_do(root, selection)
-        if counts is not None:  # all of it is up to date
-            counts = {name: {**count, "built": 0, "up_to_date": count["documents"]}
-                      for name, count in counts.items()}
+        last = nothing_to_do(root, selection)
+        if last is not None:  # all of it is up to date
+            counts = {name: {**count, "built": 0,
+                             "up_to_date": count["documents"] - count.get("sent", 0)}
+                      for name, count in last["summary"].items()}
+            for warning in last.get("warnings", []):
+                print(f"waarschuwing: {warning}", file=sys.stderr)
             for line in _count_lines(counts, time.perf_counter() - started):
                 print(line, file=sys.stderr)
             return 0
@@ -130,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         if selection is not None:
             return _build(project, selection, args)
         if args.command == "check":
-            return _check(project)
+            return _check(project, args.streng)
         if args.command == "convert":
             return _convert(project, args)
         if args.command == "distribute":
@@ -161,13 +168,16 @@ def _selection(args) -> Selection | None:
 
 
 def _count_lines(counts: dict, seconds: float) -> list[str]:
-    """'64 brieven: 2 gemaakt, 62 al actueel; 6 bestanden (DOCX, PDF, HTML) in 0.7 s.',
-    a line per document type."""
+    """'64 brieven: 2 gemaakt, 30 al actueel, 32 verzonden, niet opnieuw gemaakt; 6
+    bestanden (DOCX, PDF, HTML) in 0.7 s.', a line per document type (without the sent
+    ones when there are none)."""
     lines = []
     for count in counts.values():
         noun = count["noun"][count["documents"] != 1]
+        sent = (f", {count['sent']} verzonden, niet opnieuw gemaakt" if count.get("sent")
+                else "")
         lines.append(f"{count['documents']} {noun}: {count['built']} gemaakt, "
-                     f"{count['up_to_date']} al actueel; {count['built'] * 3} bestanden "
+                     f"{count['up_to_date']} al actueel{sent}; {count['built'] * 3} bestanden "
                      f"(DOCX, PDF, HTML) in {seconds:.1f} s.")
     return lines
 
@@ -273,10 +283,14 @@ def _warnings(warnings: list[str]) -> None:
         console.print(f"[yellow]waarschuwing:[/] {escape(warning)}")
 
 
-def _check(project) -> int:
+def _check(project, strict: bool) -> int:
     from imvdoc.build import check
+    from imvdoc.errors import Problem, StrictError
 
     report = check(project)
+    if strict and report.warnings:  # each warning begins with its place: 'place: message'
+        raise StrictError([Problem(*warning.split(": ", 1)) if ": " in warning
+                           else Problem("imvdoc check", warning) for warning in report.warnings])
     _warnings(report.warnings)
     for note in report.notes:
         console.print(note, markup=False)

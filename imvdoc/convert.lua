@@ -3,7 +3,7 @@
 --   pandoc lua convert.lua      (jobs on stdin, one JSON object a line)
 --
 -- A job: { input, output, media, media_prefix, title, fallback_title, from_first_heading,
---          body_key, toc, chapters_from_level_1, show_changes }
+--          body_key, toc, chapters_from_level_1, show_changes, explain_changes }
 -- For each job the body is written as typst (images written under `media`, referred to
 -- as media_prefix .. name) and as HTML (self-contained: images as data URIs), with the
 -- table of contents, the title and warnings, as one JSON object into `output`; one JSON
@@ -56,18 +56,25 @@ end
 -- skip no level, no empty headings, no links to bookmarks that do not exist, images that
 -- a browser and typst can show (with alternative text).
 local function normalise(doc, warnings)
-  local ids = {}
-  doc:walk {
-    Header = function(h) ids[h.identifier] = true end,
-    Span = function(s) if s.identifier ~= "" then ids[s.identifier] = true end end,
-    Div = function(d) if d.identifier ~= "" then ids[d.identifier] = true end end,
-  }
-  local min_level = 99
-  doc:walk { Header = function(h)
-    if pandoc.utils.stringify(h.content):match("%S") and h.level < min_level then
-      min_level = h.level
-    end
+  local ids, internal_links = nil, false
+  doc:walk { Link = function(link)
+    if link.target:sub(1, 1) == "#" then internal_links = true end
   end }
+  if internal_links then  -- where a link to a place in the document may go
+    ids = {}
+    doc:walk {
+      Header = function(h) ids[h.identifier] = true end,
+      Span = function(s) if s.identifier ~= "" then ids[s.identifier] = true end end,
+      Div = function(d) if d.identifier ~= "" then ids[d.identifier] = true end end,
+    }
+  end
+  local min_level = 99
+  for _, block in ipairs(doc.blocks) do  -- a Word document's headings are top-level
+    if block.t == "Header" and block.level < min_level
+        and pandoc.utils.stringify(block.content):match("%S") then
+      min_level = block.level
+    end
+  end
   local shift = (min_level == 99) and 0 or (2 - min_level)
   local previous = 1
   local unsupported, missing, no_alt = 0, 0, 0
@@ -77,13 +84,14 @@ local function normalise(doc, warnings)
         warnings[#warnings + 1] = "een lege kop is weggelaten"
         return {}
       end
+      h.attributes["word-style"] = "heading " .. h.level  -- its Word style, before it moves
       h.level = math.min(h.level + shift, previous + 1, 6)
       previous = h.level
       return h
     end,
     Link = function(link)
       local target = link.target
-      if target:sub(1, 1) == "#" and not ids[target:sub(2)] then
+      if target:sub(1, 1) == "#" and ids and not ids[target:sub(2)] then
         warnings[#warnings + 1] = "kruisverwijzing naar '" .. target:sub(2) ..
           "' bestaat niet; alleen de tekst is overgenomen"
         return link.content
@@ -178,139 +186,119 @@ local function typst_literal(str)
   return inlines
 end
 
-local function typst_ready(doc, media_prefix)
-  doc = doc:walk { Str = typst_literal }
-  return doc:walk { Image = function(image)
-    local args = { typst_string(media_prefix .. image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
-    for _, key in ipairs { "width", "height" } do
-      local size = image.attributes[key]
-      local number, unit = (size or ""):match("^(%d*%.?%d+)(%a*%%?)$")
-      if number and TYPST_UNITS[unit] then args[#args + 1] = key .. ": " .. number .. unit end
-    end
-    return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
-  end }
-end
-
--- Word styles. pandoc keeps the name of every paragraph's style (docx+styles) and empty
--- paragraphs (the signature space). Every paragraph becomes a Div with a `word-style`
--- attribute, every heading gets one ('heading 2' as in Word, whatever level it is shown
--- at); the writers below turn them into the layout's `word-style` calls (typst) and the
--- classes of the CSS made from the template (HTML). A paragraph that holds only the page
--- break marker (see reading_copy) becomes a page break; the paragraphs of a Word table
--- of contents become one place where the layout puts its own.
+-- Word styles. pandoc keeps the name of every paragraph's style (docx+styles: a Div
+-- with a custom-style around the paragraphs of one style; a paragraph in the default
+-- style has none) and empty paragraphs (the signature space). Headings get their Word
+-- style ('heading 2', whatever level they are shown at) in normalise. The writers' last
+-- walk turns each paragraph into the layout's `word-style` call (typst) or a class of the
+-- CSS made from the template (HTML); a paragraph that holds only the page break marker
+-- (see reading_copy) into a page break; the paragraphs of a Word table of contents into
+-- the one place where the layout puts its own contents.
 local PAGE_BREAK = utf8.char(0xFDD0)
-
-local function styled(name, block, classes)
-  return pandoc.Div({ block }, pandoc.Attr("", classes or {}, { ["word-style"] = name }))
-end
-
-local function word_styles(doc)
-  doc = doc:walk { Div = function(div)
-    local name = div.attributes["custom-style"]
-    if not name then return nil end
-    if name:lower():match("^toc %d$") then
-      return pandoc.Div({}, pandoc.Attr("", { "inhoudsopgave" }))
-    end
-    local blocks = pandoc.Blocks({})
-    for _, block in ipairs(div.content) do
-      if (block.t == "Para" or block.t == "Plain") and #block.content == 0 then
-        blocks:insert(styled(name, pandoc.Plain({}), { "leeg" }))
-      elseif block.t == "Para" or block.t == "Plain" then
-        blocks:insert(styled(name, block))
-      else
-        blocks:insert(block)
-      end
-    end
-    return blocks
-  end }
-  return doc:walk {
-    traverse = "topdown",
-    Div = function(div)
-      if div.attributes["word-style"] then return div, false end
-    end,
-    Para = function(para)
-      local text = pandoc.utils.stringify(para.content)
-      if text == PAGE_BREAK then return pandoc.Div({}, pandoc.Attr("", { "pagina-einde" })) end
-      if #para.content == 0 then return styled("Normal", pandoc.Plain({}), { "leeg" }) end
-      return styled("Normal", para), false
-    end,
-    Header = function(header)
-      header.attributes["word-style"] = "heading " .. header.level
-      return header, false
-    end,
-  }
-end
-
--- One table of contents where Word's stood (its entries are the toc-styled paragraphs).
-local function one_contents(doc)
-  local seen = false
-  return doc:walk { Div = function(div)
-    if div.classes:includes("inhoudsopgave") then
-      if seen then return {} end
-      seen = true
-    end
-  end }
-end
-
-local function typst_styles(doc)
-  return doc:walk {
-    Div = function(div)
-      local name = div.attributes["word-style"]
-      if div.classes:includes("pagina-einde") then return pandoc.RawBlock("typst", "#pagebreak()") end
-      if div.classes:includes("inhoudsopgave") then return pandoc.RawBlock("typst", "#word-contents()") end
-      if not name then return nil end
-      if div.classes:includes("leeg") then
-        return pandoc.RawBlock("typst", "#word-empty(" .. typst_string(name) .. ")")
-      end
-      local block = div.content[1]
-      local inlines = pandoc.Inlines({ pandoc.RawInline("typst", "#word-style(" .. typst_string(name) .. ")[") })
-      inlines:extend(block.content)
-      inlines:insert(pandoc.RawInline("typst", "]"))
-      return pandoc.Plain(inlines)
-    end,
-    Header = function(header)
-      local name = header.attributes["word-style"]
-      header.attributes["word-style"] = nil
-      return { pandoc.RawBlock("typst", "#word-style(" .. typst_string(name) .. ")["), header,
-               pandoc.RawBlock("typst", "]") }
-    end,
-  }
-end
+local DEFAULT_STYLE = "Normal"
 
 -- The class the CSS made from the Word template gives a style: 'Body Text' -> w-body-text.
 local function style_class(name)
   return "w-" .. (name:lower():gsub("[^%w]+", "-"):gsub("^%-+", ""):gsub("%-+$", ""))
 end
 
-local function html_styles(doc, contents)
+local function is_contents(name)
+  return name:lower():match("^toc %d$") ~= nil
+end
+
+-- Walks the body top-down and hands each paragraph to `write(style, block)`, which
+-- returns what stands in its place; the contents' paragraphs become `contents()` once.
+local function by_style(doc, write, contents)
+  local seen_contents = false
+  local function paragraphs(name, blocks)
+    local out = pandoc.Blocks({})
+    for _, block in ipairs(blocks) do
+      if block.t == "Para" or block.t == "Plain" then
+        if is_contents(name) then
+          if not seen_contents then out:insert(contents()); seen_contents = true end
+        elseif #block.content == 1 and block.content[1].t == "Str"
+            and block.content[1].text == PAGE_BREAK then
+          out:insert(write(nil, block, "page-break"))
+        else
+          out:insert(write(name, block, #block.content == 0 and "empty" or "text"))
+        end
+      else
+        out:insert(block)
+      end
+    end
+    return out
+  end
   return doc:walk {
+    traverse = "topdown",
     Div = function(div)
-      local name = div.attributes["word-style"]
-      if div.classes:includes("pagina-einde") then return {} end
-      if div.classes:includes("inhoudsopgave") then
-        return pandoc.RawBlock("html", '<nav class="inhoud" aria-label="Inhoud">' .. contents .. "</nav>")
-      end
-      if not name then return nil end
-      if div.classes:includes("leeg") then
-        return pandoc.RawBlock("html", '<div class="' .. style_class(name) .. ' leeg" aria-hidden="true"></div>')
-      end
-      div.attributes["word-style"] = nil
-      if name:lower() == "title" and div.content[1] then  -- Word's document title: the h1
-        return pandoc.Header(1, div.content[1].content, pandoc.Attr("", { style_class(name) }))
-      end
-      div.classes = { style_class(name) }
-      return div
+      local name = div.attributes["custom-style"]
+      if name then return paragraphs(name, div.content), false end
     end,
-    Table = function(tbl)
-      tbl.attributes["custom-style"] = nil  -- the table style is the CSS of every table
-      return tbl
-    end,
+    Para = function(para) return paragraphs(DEFAULT_STYLE, { para }), false end,
+    Plain = function(plain) return paragraphs(DEFAULT_STYLE, { plain }), false end,
     Header = function(header)
-      header.classes:insert(style_class(header.attributes["word-style"]))
-      header.attributes["word-style"] = nil
-      return header
+      local name = header.attributes["word-style"] or ("heading " .. header.level)
+      return write(name, header, "heading"), false
     end,
   }
+end
+
+-- The typst body: values escaped as text (typst_literal), images with their description
+-- (pandoc's typst writer drops it, PDF/UA requires it), and every paragraph in its style.
+local function typst_ready(doc, media_prefix)
+  doc = doc:walk {
+    Str = typst_literal,
+    Image = function(image)
+      local args = { typst_string(media_prefix .. image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
+      for _, key in ipairs { "width", "height" } do
+        local size = image.attributes[key]
+        local number, unit = (size or ""):match("^(%d*%.?%d+)(%a*%%?)$")
+        if number and TYPST_UNITS[unit] then args[#args + 1] = key .. ": " .. number .. unit end
+      end
+      return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
+    end,
+  }
+  return by_style(doc, function(name, block, kind)
+    if kind == "page-break" then return pandoc.RawBlock("typst", "#pagebreak()") end
+    if kind == "empty" then return pandoc.RawBlock("typst", "#word-empty(" .. typst_string(name) .. ")") end
+    if kind == "heading" then
+      block.attributes["word-style"] = nil
+      return { pandoc.RawBlock("typst", "#word-style(" .. typst_string(name) .. ")["), block,
+               pandoc.RawBlock("typst", "]") }
+    end
+    local inlines = pandoc.Inlines({ pandoc.RawInline("typst", "#word-style(" .. typst_string(name) .. ")[") })
+    inlines:extend(block.content)
+    inlines:insert(pandoc.RawInline("typst", "]"))
+    return pandoc.Plain(inlines)
+  end, function() return pandoc.RawBlock("typst", "#word-contents()") end)
+end
+
+-- The HTML body: every paragraph in a div with its style's class (Word's Title is the
+-- page's h1), headings with their style's class; the contents as a nav.
+local function html_styles(doc, contents)
+  doc = doc:walk { Table = function(tbl)
+    if tbl.attributes["custom-style"] then
+      tbl.attributes["custom-style"] = nil  -- the table style is the CSS of every table
+      return tbl
+    end
+  end }
+  return by_style(doc, function(name, block, kind)
+    if kind == "page-break" then return {} end
+    if kind == "empty" then
+      return pandoc.RawBlock("html", '<div class="' .. style_class(name) .. ' leeg" aria-hidden="true"></div>')
+    end
+    if kind == "heading" then
+      block.attributes["word-style"] = nil
+      block.classes:insert(style_class(name))
+      return block
+    end
+    if name:lower() == "title" then
+      return pandoc.Header(1, block.content, pandoc.Attr("", { style_class(name) }))
+    end
+    return pandoc.Div({ block }, pandoc.Attr("", { style_class(name) }))
+  end, function()
+    return pandoc.RawBlock("html", '<nav class="inhoud" aria-label="Inhoud">' .. contents .. "</nav>")
+  end)
 end
 
 local function write_media(dir)
@@ -408,6 +396,71 @@ local function comments_as_notes(doc)
         pandoc.Attr("", { "deletion" }, span.attributes))
     end
   end }, count
+end
+
+-- A paragraph whose text is all deleted needs no deleted paragraph mark (¶) after it;
+-- a heading whose text is all deleted is no heading of the text any more: it stays in
+-- its heading's style, struck through, but is not numbered, outlined or listed.
+local function all_deleted(inlines)
+  local deleted = false
+  for _, inline in ipairs(inlines) do
+    if inline.t == "Span" and inline.classes:includes("deletion") then
+      deleted = true
+    elseif not (inline.t == "Space" or inline.t == "SoftBreak" or (inline.t == "Span"
+        and inline.classes:includes("paragraph-deletion"))) then
+      return false
+    end
+  end
+  return deleted
+end
+
+local function whole_deletions(doc)
+  local function paragraph(block)
+    if all_deleted(block.content) then
+      block.content = block.content:filter(function(inline)
+        return not (inline.t == "Span" and inline.classes:includes("paragraph-deletion"))
+      end)
+      return block
+    end
+  end
+  return doc:walk {
+    Para = paragraph,
+    Plain = paragraph,
+    Header = function(header)
+      if all_deleted(header.content) then
+        return pandoc.Div({ pandoc.Para(header.content) },
+          pandoc.Attr("", {}, { ["custom-style"] = "heading " .. header.level }))
+      end
+    end,
+  }
+end
+
+-- A report's chapters and sections are named by their numbers, as its PDF numbers them
+-- (chapter 4 is #sectie-4, its section 2 #sectie-4-2; headings start at level 2 here),
+-- so that a link from another document stays right when a title changes. Links inside
+-- the document follow.
+local function numbered_ids(doc)
+  local chapter, section, renamed = 0, 0, {}
+  doc = doc:walk { Header = function(header)
+    if header.level == 2 then
+      chapter, section = chapter + 1, 0
+    elseif header.level == 3 then
+      section = section + 1
+    else
+      return nil
+    end
+    local id = "sectie-" .. chapter .. (header.level == 3 and ("-" .. section) or "")
+    if header.identifier ~= "" then renamed[header.identifier] = id end
+    header.identifier = id
+    return header
+  end }
+  return doc:walk { Link = function(link)
+    local target = link.target:sub(1, 1) == "#" and renamed[link.target:sub(2)]
+    if target then
+      link.target = "#" .. target
+      return link
+    end
+  end }
 end
 
 -- Above the text: that it is a draft, and how its changes and comments are shown; and
@@ -522,9 +575,8 @@ local function convert(job)
   local doc = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs",
     { track_changes = job.show_changes and "all-changes" or "accept-changes" })
   local comments = 0
-  if job.show_changes then doc, comments = comments_as_notes(doc) end
+  if job.show_changes then doc, comments = comments_as_notes(whole_deletions(doc)) end
   if job.from_first_heading then doc = from_first_heading(doc) end
-  doc = one_contents(word_styles(doc))
   local title, title_heading
   if not job.title or job.title == json.null then  -- no title given: the document's own
     local first, count = doc.blocks[1], #doc.blocks
@@ -534,7 +586,8 @@ local function convert(job)
   end
   doc = without_empty_captions(doc, warnings)
   doc = normalise(doc, warnings)
-  if job.show_changes then
+  if job.chapters_from_level_1 then doc = numbered_ids(doc) end
+  if job.show_changes and job.explain_changes then
     doc = with_changes_explained(doc, comments, title_heading)
   end
   doc.meta = pandoc.Meta({})  -- the writers below see the body only
@@ -551,7 +604,7 @@ local function convert(job)
     table_of_contents = true, toc_depth = 3 }) or ""
   write_media(job.media)
   return {
-    typst = pandoc.write(typst_styles(typst_doc), "typst", { template = BODY_ONLY }),
+    typst = pandoc.write(typst_doc, "typst", { template = BODY_ONLY }),
     html = pandoc.write(html_styles(html_doc, toc), "html5", { template = BODY_ONLY,
       section_divs = false }),
     toc = toc,

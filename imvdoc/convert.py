@@ -83,6 +83,10 @@ class Job:
     show_changes: bool = False
     """Tracked changes marked in the outputs and comments as notes; else the text as if
     every change was accepted, without the comments."""
+    explain_changes: bool = True
+    """With show_changes: a note above the text says that it is a draft whose changes are
+    not yet processed, and how they are shown (a Word file from elsewhere). imvdoc's own
+    documents say it themselves."""
 
 
 @dataclass
@@ -293,7 +297,7 @@ class Converter:
                 "title": job.title, "fallback_title": job.fallback_title,
                 "from_first_heading": job.from_first_heading, "toc": job.toc,
                 "chapters_from_level_1": job.chapters_from_level_1,
-                "show_changes": job.show_changes,
+                "show_changes": job.show_changes, "explain_changes": job.explain_changes,
                 **({"body_key": job.body_key} if job.body_key else {}),
             })
             if not answer.get("ok"):

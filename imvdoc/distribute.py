@@ -4,9 +4,10 @@ A package (build/distribute/<mailing>/<cbs_code>-<gemeente>/) holds the letter P
 DOCX when the mailing asks), every bijlage, and bericht.eml: the complete e-mail to the
 griffie. verzendlijst.csv and manifest.json list per gemeente every file with its
 SHA-256, the Message-ID and the send status. Sending is recorded in a SQLite send log,
-so a rerun never sends a gemeente the same mailing twice. Sending is safe by default: TLS
-whenever the server offers it (certificates verified), a login only over TLS, and no mail
-to a placeholder address outside a rehearsal.
+so a rerun never sends a gemeente the same mailing twice; what the server accepted is
+kept in the archive of sent letters (imvdoc.archive), with its SHA-256 in the log too.
+Sending is safe by default: TLS whenever the server offers it (certificates verified), a
+login only over TLS, and no mail to a placeholder address outside a rehearsal.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from imvdoc.archive import Archive, SentLetter
 from imvdoc.build import Project, build, paths_of
 from imvdoc.content import Content, Gemeente, Mailing, load_content
 from imvdoc.documents import Document, all_types
@@ -50,6 +52,8 @@ class Package:
 
     gemeente: Gemeente
     folder: Path
+    letter: Document
+    """The letter, filled, with the key its files were made with."""
     files: list[Path] = field(default_factory=list)
     message: EmailMessage | None = None
 
@@ -83,10 +87,9 @@ def prepare(project: Project, mailing_id: str, log_path: Path | None = None) -> 
                                     + ", ".join(m.id for m in content.mailings))])
     mailing = content.mailing(mailing_id)
     documents = {d.ref: d for t in all_types() for d in t.documents(content)}
-    # 1. The letters and the documents that go with them, up to date.
-    build(project, Selection(groups=[mailing_id]))
-    letters = {d.gemeente: d for d in documents.values()
-               if d.group == mailing_id and d.gemeente is not None}
+    # 1. The letters and the documents that go with them, up to date (or as sent).
+    built = build(project, Selection(groups=[mailing_id]))
+    letters = {d.gemeente: d for d in built.selected if d.gemeente is not None}
     attachments, warnings = _bijlagen(project, documents, mailing)
     # 2. A package per gemeente: files and e-mail.
     afzender = content.afzender
@@ -126,7 +129,7 @@ def _bijlagen(project: Project, documents: dict[str, Document],
 def _package(distribution: Distribution, content: Content, gemeente: Gemeente,
              letter: Document, attachments: list[Path]) -> Package:
     mailing = distribution.mailing
-    package = Package(gemeente, distribution.folder / letter.stem)
+    package = Package(gemeente, distribution.folder / letter.stem, letter)
     paths = paths_of(distribution.project, letter)
     sources = [paths["pdf"]] + ([paths["docx"]] if mailing.meta.docx_meesturen else [])
     for source in sources + attachments:
@@ -204,7 +207,9 @@ class Connection:
 
 class SendLog:
     """The SQLite send log: per mailing and gemeente, what was sent, when, through which
-    server, whether over TLS, and the server's reply.
+    server, whether over TLS, the server's reply, the key the letter was made with and
+    where the archive keeps it; and per message the server accepted, every archived file
+    with its SHA-256 (table `bestanden`).
 
     A message is marked 'bezig' before it goes to the server and 'verzonden' after the
     server accepted it; one still 'bezig' after a crash may have arrived, so it is never
@@ -212,7 +217,7 @@ class SendLog:
     """
 
     # Columns added after the first version: an older log gains them when opened.
-    ADDED_COLUMNS = ("server", "tls")
+    ADDED_COLUMNS = ("server", "tls", "sleutel", "archief")
 
     def __init__(self, path: Path, exclusive: bool = False):
         """Open the log; `exclusive` (for sending) holds a lock for as long as it is open,
@@ -237,6 +242,10 @@ class SendLog:
             for column in self.ADDED_COLUMNS:
                 if column not in present:
                     self.db.execute(f"ALTER TABLE verzendingen ADD COLUMN {column} TEXT")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS bestanden (mailing TEXT, cbs_code TEXT, bestand TEXT, "
+                "sha256 TEXT, grootte INTEGER, meegestuurd INTEGER, "
+                "PRIMARY KEY (mailing, cbs_code, bestand))")
             self.db.commit()
         except (OSError, sqlite3.Error) as error:
             if self._lock:
@@ -276,22 +285,42 @@ class SendLog:
         return row[0] if row else None
 
     def record(self, mailing_id: str, package: Package, status: str, connection: Connection,
-               reply: str = "") -> None:
+               reply: str = "", kept: SentLetter | None = None, at: str | None = None) -> None:
+        """Log a message's status (at `at`, default now); for one the server accepted,
+        its files as the archive `kept` them, named from the log's folder."""
         gemeente = package.gemeente
+        folder = kept.folder.relative_to(self.path.resolve().parent) if kept else None
         self.db.execute(
             "INSERT OR REPLACE INTO verzendingen (mailing, cbs_code, gemeente, ontvanger, "
-            "message_id, status, antwoord, tijd, server, tls) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "message_id, status, antwoord, tijd, server, tls, sleutel, archief) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (mailing_id, gemeente.cbs_code, gemeente.naam, gemeente.griffie_email,
-             package.message_id, status, reply,
-             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             connection.server, connection.tls))
+             package.message_id, status, reply, at or now(), connection.server, connection.tls,
+             package.letter.key, folder.as_posix() if folder else None))
+        self.db.execute("DELETE FROM bestanden WHERE mailing = ? AND cbs_code = ?",
+                        (mailing_id, gemeente.cbs_code))
+        self.db.executemany(
+            "INSERT INTO bestanden (mailing, cbs_code, bestand, sha256, grootte, meegestuurd) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(mailing_id, gemeente.cbs_code, (folder / file.name).as_posix(), file.sha256,
+              file.size, int(file.attached)) for file in (kept.files if kept else [])])
         self.db.commit()
+
+    def files(self, mailing_id: str, cbs_code: str) -> dict[str, str]:
+        """The SHA-256 of every archived file of a message, by its name from the log's
+        folder (verzonden/<mailing>/<cbs_code>-<gemeente>/<file>)."""
+        return dict(self.db.execute("SELECT bestand, sha256 FROM bestanden WHERE mailing = ? "
+                                    "AND cbs_code = ? ORDER BY bestand", (mailing_id, cbs_code)))
 
     def close(self) -> None:
         self.db.close()
         if self._lock:
             self._lock.release()
+
+
+def now() -> str:
+    """This moment as the log and the archive write it: ISO, in UTC, to the second."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -351,12 +380,17 @@ def send(distribution: Distribution, host: str, port: int, log: SendLog, *,
     verification stops the run before anything is sent; a login (`user`) never goes over
     an unencrypted connection. A placeholder address stops the run before it connects,
     unless it is a `rehearsal` (against a server of one's own).
+
+    Every message the server accepts is kept in the archive beside the log, and its
+    files' SHA-256 in the log; a letter that archive has is not sent again.
     """
     if not rehearsal and (problems := placeholder_problems(distribution)):
         raise ContentError(problems)
     context = tls_context(ca_file)
     report = SendReport()
     mailing_id = distribution.mailing.id
+    archive = Archive.beside(log.path, distribution.project.root)
+    archived = archive.letters()  # an archive that cannot be read stops the run here
     with _connect(host, port, implicit_tls, context) as smtp:
         tls = smtp.sock.version() if isinstance(smtp.sock, ssl.SSLSocket) else None
         connection = report.connection = Connection(f"{host}:{port}", tls)
@@ -376,7 +410,7 @@ def send(distribution: Distribution, host: str, port: int, log: SendLog, *,
             if package.message is None:
                 continue
             state = log.status(mailing_id, package.gemeente.cbs_code)
-            if state == SENT:
+            if state == SENT or package.letter.ref in archived:  # the archive: a lost log
                 report.already.append(name)
                 continue
             if state == IN_PROGRESS:
@@ -385,8 +419,15 @@ def send(distribution: Distribution, host: str, port: int, log: SendLog, *,
             log.record(mailing_id, package, IN_PROGRESS, connection)
             del package.message["Date"]
             package.message["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
-            status, reply = _deliver(smtp, distribution.sender, package)
-            log.record(mailing_id, package, status, connection, reply)
+            data = package.message.as_bytes(policy=SMTP)
+            status, reply = _deliver(smtp, distribution.sender, package.gemeente.griffie_email,
+                                     data)
+            at, kept = now(), None
+            if status == SENT:
+                kept = archive.keep(package.letter, package.gemeente.naam, package.files,
+                                    paths_of(distribution.project, package.letter), data,
+                                    package.message_id, at)
+            log.record(mailing_id, package, status, connection, reply, kept, at)
             (report.sent if status == SENT else report.refused).append(f"{name}: {reply}")
     write_lists(distribution, {row[0]: row[1] for row in log.rows(mailing_id)})
     return report
@@ -428,15 +469,14 @@ def _connect(host: str, port: int, implicit_tls: bool, context: ssl.SSLContext) 
     return smtp
 
 
-def _deliver(smtp: smtplib.SMTP, sender: str, package: Package) -> tuple[str, str]:
-    """One message through an open connection: (status, the server's reply)."""
-    address = package.gemeente.griffie_email
+def _deliver(smtp: smtplib.SMTP, sender: str, address: str, data: bytes) -> tuple[str, str]:
+    """One message (`data`) through an open connection: (status, the server's reply)."""
     try:
         code, reply = smtp.mail(_address(sender))
         if code == 250:
             code, reply = smtp.rcpt(address)
             if code in (250, 251):
-                code, reply = smtp.data(package.message.as_bytes(policy=SMTP))
+                code, reply = smtp.data(data)
     except smtplib.SMTPResponseException as error:  # a refusal of DATA or the message
         code, reply = error.smtp_code, error.smtp_error
     text = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"

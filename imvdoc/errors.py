@@ -1,4 +1,5 @@
-"""Error types with a location: one per category (content, template, conversion)."""
+"""Error types with a location: one per category (content, template, conversion, the
+archive of sent letters; and warnings made errors)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,18 @@ class ConversionError(ImvdocError):
     """A document could not be converted to PDF or HTML."""
 
     title = "fout bij het omzetten"
+
+
+class ArchiveError(ImvdocError):
+    """The archive of sent letters (verzonden/) is not as its manifests say."""
+
+    title = "fout in het archief van verzonden brieven"
+
+
+class StrictError(ImvdocError):
+    """Warnings that `check --streng` makes errors."""
+
+    title = "waarschuwingen, met --streng fouten"
 
 
 def display_path(path: Path | str, root: Path | None = None) -> str:

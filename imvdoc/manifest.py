@@ -112,14 +112,14 @@ class Manifest:
         return removed
 
     def all_unchanged(self, stamp_name: str, stamp: str) -> dict[str, Any] | None:
-        """The summary of the last complete run of `stamp_name` when its inputs had this
-        stamp and every output it made is still as written; else None."""
+        """The last complete run of `stamp_name` ('summary', 'warnings') when its inputs
+        had this stamp and every output it made is still as written; else None."""
         saved = self.stamps.get(stamp_name)
         if not saved or saved.get("stamp") != stamp:
             return None
         if not all(self._unchanged(name) for name in saved.get("outputs", [])):
             return None
-        return saved.get("summary")
+        return saved
 
     def save(self) -> None:
         outputs = {name: self.entries[name] for name in sorted(self.entries)

@@ -6,6 +6,7 @@ the Markdown, so a value never becomes markup; raw HTML in Markdown stays text.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -23,12 +24,25 @@ def escape_markdown(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A tracked change: text that was inserted ('ins') or deleted ('del'), by whom and
+    on which day (as Word records a change for its review pane)."""
+
+    kind: str
+    author: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
 class Run:
-    """A piece of text with one formatting; `href`: the target of the link it is part of."""
+    """A piece of text with one formatting; with a revision, text inserted or deleted
+    (the list of changes marks the text of one version against another); `href`: the
+    target of the link it is part of."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    revision: Revision | None = None
     href: str = ""
 
 
@@ -52,10 +66,38 @@ class Block:
         return "".join(run.text for run in self.runs)
 
 
-@functools.lru_cache(maxsize=256)
 def parse_blocks(markdown: str) -> tuple[Block, ...]:
-    """Parse Markdown into blocks: headings, paragraphs, list items and tables. Letters of
-    a mailing mostly share their text, so a parse is reused."""
+    """Parse Markdown into blocks: headings, paragraphs, list items and tables.
+
+    The text is parsed piece by piece (the parts between blank lines that start a new
+    block), and each piece's blocks are remembered: letters of a mailing share most of
+    their text, also when a few sentences differ per gemeente, so only what differs is
+    parsed again. The pieces give the same blocks as the whole (tests/test_markdown.py)."""
+    return tuple(block for piece in _pieces(markdown) for block in _parse_piece(piece))
+
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _pieces(markdown: str) -> list[str]:
+    """The text cut at blank lines followed by an unindented line (a new block), never
+    inside a fenced code block."""
+    pieces, current, fenced, blank = [], [], False, False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if blank and not fenced and line and not line[0].isspace() and current:
+            pieces.append("\n".join(current) + "\n")
+            current = []
+        current.append(line)
+        blank = not line.strip() and not fenced
+    if current:
+        pieces.append("\n".join(current))
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_piece(markdown: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     list_kinds: list[str] = []
     heading_level = 0
@@ -106,7 +148,7 @@ def _runs(children) -> list[Run]:
     link_href: list[str] = []
 
     def run(text: str) -> Run:
-        return Run(text, bool(bold), bool(italic), link_href[-1] if link_href else "")
+        return Run(text, bool(bold), bool(italic), href=link_href[-1] if link_href else "")
 
     for child in children:
         kind = child.type
@@ -138,7 +180,7 @@ def _merge(runs: list[Run]) -> list[Run]:
     for run in runs:
         last = merged[-1] if merged else None
         if last and (last.bold, last.italic, last.href) == (run.bold, run.italic, run.href):
-            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.href)
+            merged[-1] = Run(last.text + run.text, run.bold, run.italic, href=run.href)
         else:
             merged.append(run)
     return merged
@@ -156,10 +198,16 @@ class Section:
     niveau: int
     """1 for a chapter, 2 for a section."""
 
+    @property
+    def anker(self) -> str:
+        """The id of its heading in the HTML of a numbered document ('sectie-4-2' for
+        4.2; convert.lua gives it): a link to a section from another document."""
+        return section_anchor(self.nummer)
+
 
 def section_anchor(nummer: str) -> str:
-    """The anchor of a chapter or section of the plan on a web page that shows it by
-    number (the list of changes): '4.2' -> 'sectie-4-2'."""
+    """The id of the heading of chapter or section `nummer` in the HTML of a numbered
+    document: '4.2' -> 'sectie-4-2' (see Section.anker)."""
     return "sectie-" + nummer.replace(".", "-")
 
 

@@ -97,6 +97,43 @@ def write_atomic(path: Path, data: bytes | str, staging: Path | None = None) -> 
         raise
 
 
+def write_all_atomic(files: list[tuple[Path, bytes]], staging: Path) -> None:
+    """Write many files as write_atomic does, but make them durable together: every file
+    is written to `staging`, the file system is synced once, then each is renamed into
+    place (a rename shows a reader the whole new file or the old one). One sync for a
+    batch costs a fraction of a sync per file."""
+    temporaries = []
+    try:
+        for index, (path, data) in enumerate(files):
+            temporary = staging / f"{index}-{path.name}"
+            temporary.write_bytes(data)
+            temporaries.append(temporary)
+        _sync(staging, temporaries)
+        for (path, _data), temporary in zip(files, temporaries):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary, path)
+    except BaseException:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def _sync(folder: Path, files: list[Path]) -> None:
+    """Flush `files` to disk: with one syncfs of their file system on Linux, else file by
+    file."""
+    if hasattr(os, "O_DIRECTORY") and os.uname().sysname == "Linux":
+        import ctypes
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            if ctypes.CDLL(None, use_errno=True).syncfs(descriptor) == 0:
+                return
+        finally:
+            os.close(descriptor)
+    for file in files:
+        with open(file, "rb+") as handle:
+            os.fsync(handle.fileno())
+
+
 def remove_output(build_dir: Path, path: Path) -> None:
     """Remove an output that no longer belongs to the content, and its folders when
     they are left empty (never above build/)."""

@@ -33,7 +33,9 @@ _KIND_NAMES = {"heading": "kop", "paragraph": "alinea", "bullet": "opsomming",
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _rich(runs, bold: bool = False) -> RichText:
+def _rich(runs, bold: bool = False) -> RichText | RevisedText:
+    if any(run.revision is not None for run in runs):
+        return RevisedText(runs, bold)
     rich = RichText()
     for index, run in enumerate(runs):
         opens = run.href and (index == 0 or runs[index - 1].href != run.href)
@@ -58,6 +60,46 @@ def _hyperlink_begin(href: str) -> str:
     return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
             f'xml:space="preserve"> HYPERLINK "{target}" </w:instrText></w:r>'
             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+
+
+class RevisedText:
+    """Runs with tracked changes, for `{{r blok.opmaak }}` like a RichText: inserted text
+    as Word's insertions (w:ins), deleted text as its deletions (w:del with w:delText),
+    each with its author and date, so Word's review pane steps through them. The
+    document's render numbers them and marks whole paragraphs (see mark_revisions)."""
+
+    def __init__(self, runs, bold: bool = False):
+        self.runs, self.bold = tuple(runs), bold
+
+    def __html__(self) -> str:
+        pieces, index = [], 0
+        while index < len(self.runs):
+            revision = self.runs[index].revision
+            end = index
+            while end < len(self.runs) and self.runs[end].revision == revision:
+                end += 1
+            runs = "".join(_run_xml(run, self.bold) for run in self.runs[index:end])
+            if revision is None:
+                pieces.append(runs)
+            else:
+                tag = "w:ins" if revision.kind == "ins" else "w:del"
+                pieces.append(f'<{tag} w:id="0" w:author="{_xml_attribute(revision.author)}" '
+                              f'w:date="{revision.date.isoformat()}T12:00:00Z">{runs}</{tag}>')
+            index = end
+        return "".join(pieces)
+
+
+def _run_xml(run, bold: bool) -> str:
+    """A run as RichText writes it; deleted text in w:delText, a line break as w:br."""
+    properties = ("<w:b/>" if run.bold or bold else "") + ("<w:i/>" if run.italic else "")
+    tag = "w:delText" if run.revision is not None and run.revision.kind == "del" else "w:t"
+    text = "<w:br/>".join(f'<{tag} xml:space="preserve">{_xml_text(line)}</{tag}>'
+                          for line in run.text.split("\n"))
+    return f"<w:r>{f'<w:rPr>{properties}</w:rPr>' if properties else ''}{text}</w:r>"
+
+
+def _xml_attribute(text: str) -> str:
+    return _xml_text(text).replace('"', "&quot;")
 
 
 # Column alignment as the Word template names it (it picks a cell's paragraph style).
@@ -238,6 +280,8 @@ class WordTemplate:
                 raise self._error(error) from None
             tree = docxtpl.fix_tables(xml)  # columns made by {%tc %} loops
             docxtpl.fix_docpr_ids(tree)  # drawings copied by a loop get ids of their own
+            if "<w:ins " in xml or "<w:del " in xml:
+                mark_revisions(tree)
             parts[name] = etree.tostring(tree, encoding="UTF-8", xml_declaration=True,
                                          standalone=True)
         members = dict(parts)
@@ -291,6 +335,66 @@ class WordTemplate:
                 if re.search(rf"\b{re.escape(name)}\b", tag):
                     return tag
         return None
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def mark_revisions(tree) -> None:
+    """The tracked changes of a rendered part made whole: a paragraph whose text is all
+    inserted (or all deleted) has its paragraph mark inserted (deleted) too, and so has a
+    table row, so that accepting or rejecting the change takes the paragraph or row with
+    it; then every change gets its own id, in document order."""
+    changes = (f"{_W}ins", f"{_W}del")
+
+    def empty(element) -> bool:
+        """pPr, or a run that shows nothing (docxtpl leaves them around a value)."""
+        return element.tag == f"{_W}pPr" or (element.tag == f"{_W}r" and all(
+            child.tag == f"{_W}rPr" or (child.tag == f"{_W}t" and not child.text)
+            for child in element))
+
+    def one_change(paragraphs) -> Any:
+        """A copy of the change that all text of these paragraphs is, if it is one."""
+        found = []
+        for paragraph in paragraphs:
+            content = [child for child in paragraph if not empty(child)]
+            if not content or any(child.tag not in changes for child in content):
+                return None
+            found += content
+        if not found or len({change.tag for change in found}) != 1:
+            return None
+        return etree.Element(found[0].tag, {
+            f"{_W}id": "0", f"{_W}author": found[0].get(f"{_W}author", ""),
+            f"{_W}date": found[0].get(f"{_W}date", "")})
+
+    def child(parent, tag: str, before: tuple[str, ...]):
+        """parent's child `tag`, made if missing: before the first of the children
+        `before` (the schema's order), else last."""
+        element = parent.find(f"{_W}{tag}")
+        if element is None:
+            element = etree.Element(f"{_W}{tag}")
+            later = [e for e in parent if etree.QName(e).localname in before]
+            if later:
+                later[0].addprevious(element)
+            else:
+                parent.append(element)
+        return element
+
+    for paragraph in list(tree.iter(f"{_W}p")):
+        if paragraph.getparent().tag != f"{_W}body":
+            continue  # a cell keeps its paragraph: its row is marked instead
+        change = one_change([paragraph])
+        if change is not None:
+            if paragraph.find(f"{_W}pPr") is None:
+                paragraph.insert(0, etree.Element(f"{_W}pPr"))
+            properties = paragraph.find(f"{_W}pPr")
+            child(properties, "rPr", ("sectPr", "pPrChange")).insert(0, change)
+    for row in list(tree.iter(f"{_W}tr")):
+        change = one_change(row.iter(f"{_W}p"))
+        if change is not None:
+            child(row, "trPr", ("tc",)).append(change)
+    for number, change in enumerate(tree.iter(*changes), start=1):
+        change.set(f"{_W}id", str(number))
 
 
 class _CompiledOnce:

@@ -17,9 +17,23 @@ class PlaceholderError(TemplateRuntimeError):
     """A mistake in a placeholder that imvdoc itself found; its message is Dutch."""
 
 
+TIME_ZONE = "Europe/Amsterdam"
+
+
 def dutch_date(value: dt.date) -> str:
     """A date the Dutch way: 9 mei 2023."""
     return format_date(value, format="d MMMM y", locale="nl_NL")
+
+
+def dutch_day(timestamp: str) -> dt.date:
+    """The day a moment (an ISO timestamp with its offset, as the send log keeps them)
+    falls on in Dutch time."""
+    moment = dt.datetime.fromisoformat(timestamp)
+    try:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        return moment.astimezone(ZoneInfo(TIME_ZONE)).date()
+    except ZoneInfoNotFoundError:  # no time zone data on this system: the day in UTC
+        return moment.date()
 
 
 def _datum_filter(value: Any) -> str:

@@ -1,7 +1,7 @@
 """Whether a build has nothing to do, found without loading content or libraries.
 
 The stamp of a build is a hash of everything it can read: the files under content/ and
-templates/, the code, the versions of the libraries and of pandoc, the settings that
+templates/, the manifests of the archive of sent letters, the code, the versions of the libraries and of pandoc, the settings that
 shape outputs, and the selection. When it equals the stamp saved at the build's last
 complete run, and every output that run made is still as written, there is nothing to
 do. This module imports nothing heavy, so that answer costs little more than Python's
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from imvdoc.archive import ARCHIVE_FOLDER, manifests
 from imvdoc.manifest import Manifest
 
 # The distributions whose version shapes the outputs: a new version rebuilds everything.
@@ -72,8 +73,9 @@ class Selection:
 
 
 def nothing_to_do(root: Path, selection: Selection) -> dict[str, Any] | None:
-    """The counts of the last complete build of this selection, per document type, if
-    nothing it reads has changed since and its outputs are as it wrote them; else None."""
+    """The last complete build of this selection, if nothing it reads has changed since
+    and its outputs are as it wrote them: its counts per document type ('summary') and
+    the warnings that still hold ('warnings'); else None."""
     manifest = Manifest(root / "build")
     if selection.name() not in manifest.stamps:
         return None
@@ -94,6 +96,9 @@ def input_stamp(root: Path, command: str) -> str:
                     continue
                 digest.update(path.relative_to(base).as_posix().encode() + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in manifests(root / ARCHIVE_FOLDER):  # a letter sent since is taken as sent
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     versions = [f"{name}={version}" for name, version in library_versions().items()]
     digest.update("\0".join(versions + [_pandoc_identity(), sys.version,
                                         os.environ.get("SOURCE_DATE_EPOCH", "")]).encode())

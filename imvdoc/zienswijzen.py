@@ -15,13 +15,13 @@ from typing import Literal, Mapping
 from imvdoc.content import OORDELEN, Content, Gemeente, Raadszienswijze, Ronde
 from imvdoc.errors import ContentError, Problem, display_path
 from imvdoc.outputs import write_csv
+from imvdoc.templating import dutch_day
 
 Termijn = Literal["op-tijd", "te-laat", "geen-reactie"]
 TERMIJNEN: dict[str, str] = {"op-tijd": "op tijd", "te-laat": "te laat",
                              "geen-reactie": "geen reactie"}
 """Whether a response came in time, and how that reads."""
 SENT = "verzonden"  # the send log's status of a message the server accepted
-TIME_ZONE = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -120,17 +120,8 @@ def sent_on(log_path: Path, mailing_id: str) -> dict[str, dt.date]:
         rows = log.rows(mailing_id)
     finally:
         log.close()
-    return {row[0]: _local_day(row[7]) for row in rows  # cbs_code, status, ..., tijd (8th)
+    return {row[0]: dutch_day(row[7]) for row in rows  # cbs_code, status, ..., tijd (8th)
             if row[1] == SENT and row[7]}
-
-
-def _local_day(timestamp: str) -> dt.date:
-    moment = dt.datetime.fromisoformat(timestamp)
-    try:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        return moment.astimezone(ZoneInfo(TIME_ZONE)).date()
-    except ZoneInfoNotFoundError:  # no time zone data on this system: the day in UTC
-        return moment.date()
 
 
 def totals(rows: list[RegisterRow]) -> list[Totaal]:

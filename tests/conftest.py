@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -57,12 +58,32 @@ def pytest_addoption(parser):
                      help="rewrite the expected messages of tests/bad-input/ from the output")
 
 
-def document_count(project: Project, types: tuple[str, ...] = ("brief", "plan")) -> int:
-    """How many documents of these types the content makes (by default what
-    `built_letters` builds: a letter per recipient of every mailing, every version of the
-    plan)."""
+def document_count(project: Project, types: list[str] | None = None) -> int:
+    """How many documents the shipped content makes, of the given types (all: a letter
+    per recipient of every mailing, every version of the plan, the list of changes)."""
     from imvdoc.content import load_content
-    from imvdoc.documents import type_named
+    from imvdoc.documents import all_types
 
     content = load_content(project.content_dir)
-    return sum(len(type_named(name).documents(content)) for name in types)
+    return sum(len(t.documents(content)) for t in all_types()
+               if types is None or t.name in types)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright (its own browser download does not work
+    here); in CI a missing chromium is a failure, not a skip."""
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed here (in CI it must be)")
+    assert CHROMIUM, "chromium ontbreekt: .ci/run installeert het met apt-get"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()

@@ -153,8 +153,9 @@ def pdf_text(pdf: bytes) -> str:
 
 @dataclass
 class Drawn:
-    """What the first page of a PDF shows: each piece of text with where its baseline
-    starts, and each straight horizontal line (x0, x1, y), in points from bottom left."""
+    """What a page of a PDF shows (pdf_drawn: the first, unless told): each piece of text
+    with where its baseline starts, and each straight horizontal line (x0, x1, y), in
+    points from bottom left."""
 
     texts: list[tuple[str, float, float]]
     lines: list[tuple[float, float, float]]
@@ -169,9 +170,9 @@ class Drawn:
         return [(y, x1 - x0) for x0, x1, y in self.lines if abs(x0 - x) < 0.5]
 
 
-def pdf_drawn(pdf: bytes) -> Drawn:
+def pdf_drawn(pdf: bytes, page_number: int = 0) -> Drawn:
     reader = PdfReader(io.BytesIO(pdf))
-    page = reader.pages[0]
+    page = reader.pages[page_number]
     texts: list[tuple[str, float, float]] = []
 
     def visit(text, cm, tm, _font, _size) -> None:

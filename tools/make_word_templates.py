@@ -476,8 +476,102 @@ def make_reactienota(path: Path) -> None:
     save(document, path)
 
 
+def add_row_loop_table(document, header: list[str], loop: str, cells: list[str],
+                       widths: list[Mm]) -> None:
+    """A table with a header row (repeated on every page, its text bold) and one row per
+    item of `loop` ('sectie in wijzigingen.secties'), whose cells show `cells`."""
+    table = document.add_table(rows=4, cols=len(header))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    rows = [header, [f"{{%tr for {loop} %}}"] + [""] * (len(header) - 1), cells,
+            ["{%tr endfor %}"] + [""] * (len(header) - 1)]
+    for index, texts in enumerate(rows):
+        for column, text in enumerate(texts):
+            paragraph = table.cell(index, column).paragraphs[0]
+            paragraph.style = document.styles["Tabeltekst"]
+            run = paragraph.add_run(text)
+            run.bold = index == 0 or None
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def make_wijzigingen(path: Path) -> None:
+    """The list of changes: title page with the two versions, a summary (the themes and
+    the chapters and sections that changed), then the adopted text with its changes as
+    Word's tracked changes."""
+    document = Document()
+    style_document(document)
+    number_headings(document)
+    document.styles["Heading 1"].font.size = Pt(16)
+    document.styles["Heading 2"].font.size = Pt(12)
+    paragraph_style(document, "Titelpagina organisatie", size=12, bold=True, color=HOUSE_BLUE,
+                    after=120)
+    title = paragraph_style(document, "Title", size=24, bold=True, color=HOUSE_BLUE, after=18)
+    _plain_font(title)
+    paragraph_style(document, "Titelpagina gegevens", size=12, after=6)
+    paragraph_style(document, "Samenvatting kop", size=14, bold=True, color=HOUSE_BLUE, after=8,
+                    keep_with_next=True)
+    paragraph_style(document, "Samenvatting tussenkop", size=11, bold=True, color=HOUSE_BLUE,
+                    before=10, after=4, keep_with_next=True)
+    section = document.sections[0]
+    page_setup(section, top=22)
+    header = section.header
+    header.paragraphs[0].style = "Header"
+    run = header.paragraphs[0].add_run(
+        "{{ plan.afkorting }} · wijzigingen van versie {{ wijzigingen.van.nummer }} naar "
+        "versie {{ wijzigingen.naar.nummer }}")
+    run.bold = True
+    run.font.color.rgb = HOUSE_BLUE
+    section.footer.paragraphs[0].style = "Footer"
+    page_numbers(section.footer.paragraphs[0])
+
+    add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}",
+                  "Titelpagina organisatie")
+    add_paragraph(document, "Wijzigingen in het {{ plan.afkorting }}", "Title")
+    add_paragraph(document, "{{ plan.titel }}", "Titelpagina gegevens")
+    add_paragraph(document, "Versie {{ wijzigingen.naar.nummer }}, "
+                  "{{ wijzigingen.naar.omschrijving }} ({{ wijzigingen.naar.datum }})",
+                  "Titelpagina gegevens")
+    add_paragraph(document, "ten opzichte van versie {{ wijzigingen.van.nummer }}, "
+                  "{{ wijzigingen.van.omschrijving }} ({{ wijzigingen.van.datum }})",
+                  "Titelpagina gegevens")
+    document.add_page_break()
+    add_blocks(document, [
+        ("Samenvatting", "Samenvatting kop"),
+        ("Dit is de tekst van versie {{ wijzigingen.naar.nummer }} van het {{ plan.afkorting }} "
+         "met elke wijziging ten opzichte van versie {{ wijzigingen.van.nummer }}: ingevoegde "
+         "tekst is onderstreept, verwijderde tekst is doorgehaald. In Word zijn het "
+         "bijgehouden wijzigingen: Controleren > Volgende gaat ze een voor een langs.",
+         "Body Text"),
+        ("Thema's", "Samenvatting tussenkop"),
+        ("{%p if wijzigingen.themas %}", None),
+        ("{%p for thema in wijzigingen.themas %}", None),
+        ("Thema {{ thema.nummer }}, {{ thema.titel }}: {{ thema.wijziging }}", "List Bullet"),
+        ("{%p endfor %}", None),
+        ("{%p else %}", None),
+        ("De thema's zijn niet gewijzigd.", "Body Text"),
+        ("{%p endif %}", None),
+        ("Hoofdstukken en paragrafen", "Samenvatting tussenkop"),
+        ("Elk hoofdstuk en elke paragraaf die nieuw is, vervallen of gewijzigd, met het nummer "
+         "in versie {{ wijzigingen.naar.nummer }} en in versie {{ wijzigingen.van.nummer }}.",
+         "Body Text"),
+    ])
+    add_row_loop_table(
+        document, ["Versie {{ wijzigingen.naar.nummer }}", "Versie {{ wijzigingen.van.nummer }}",
+                   "Hoofdstuk of paragraaf", "Wijziging"],
+        "sectie in wijzigingen.secties",
+        ["{{ sectie.nummer }}", "{{ sectie.oud_nummer }}", "{{ sectie.titel }}",
+         "{{ sectie.wijziging }}"], [Mm(18), Mm(18), Mm(64), Mm(65)])
+    document.add_page_break()
+    add_blocks(document, block_loop("tekst"))
+    save(document, path)
+
+
 TEMPLATES_MADE = {"brief.docx": make_brief, "plan.docx": make_plan,
-                  "reactienota.docx": make_reactienota}
+                  "reactienota.docx": make_reactienota, "wijzigingen.docx": make_wijzigingen}
 
 
 def main() -> int:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from imvdoc.errors import Problem, TemplateError
 
+from imvdoc.markdown import Block
+
 if TYPE_CHECKING:
     from imvdoc.content import Content
 
@@ -53,8 +55,14 @@ class Document:
     author: str = ""
     context: dict[str, Any] = field(default_factory=dict, repr=False)
     markdown: str = field(default="", repr=False)
-    # Filled in by the build: the key of everything the outputs are made from.
+    blocks: tuple[Block, ...] = field(default=(), repr=False)
+    """The text as blocks, for a type whose text is not Markdown (the list of changes:
+    one version's text with its changes marked); else the blocks of `markdown`."""
+    # Filled in by the build: the key of everything the outputs are made from, and the
+    # same in its parts (BuildPlan.key_parts). For a document taken from the archive of
+    # sent letters: the key its archived files were made with.
     key: str = ""
+    key_parts: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ref(self) -> str:
@@ -82,7 +90,12 @@ class DocumentType:
     """Whether what precedes the first heading in the Word body (a title page, a Word
     table of contents) is left to the layouts."""
     chapters_from_level_1: ClassVar[bool] = False
-    """Whether the PDF numbers its chapters from heading level 1 (a report)."""
+    """Whether the PDF numbers its chapters from heading level 1 (a report); the HTML
+    then names chapter 4 and section 4.2 by their numbers: #sectie-4, #sectie-4-2."""
+    changes_shown: ClassVar[bool] = False
+    """Whether its Word file holds tracked changes that the PDF and HTML show (inserted
+    text underlined, deleted text struck through), as `imvdoc convert --wijzigingen
+    tonen` shows them; else they would show the text as if every change was accepted."""
     site_heading: ClassVar[str] = ""
     """What the site calls this type's documents ('Het plan'), above each step of the
     dossier they make."""
