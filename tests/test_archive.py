@@ -37,7 +37,8 @@ def small_project(target: Path) -> Project:
     """The shipped project with two mailings, to three gemeenten each, and no round."""
     project = copy_project(target)
     shutil.rmtree(project.content_dir / "zienswijzen")
-    (project.content_dir / "mailings" / "2023-10-02-herinnering-zienswijze.md").unlink()
+    for after_the_concept in ("2023-10-02-herinnering-zienswijze", "2023-11-16-vastgesteld-imv"):
+        (project.content_dir / "mailings" / f"{after_the_concept}.md").unlink()  # need a round
     for mailing in (SENT, OTHER):
         break_file(project, f"mailings/{mailing}.md", "ontvangers: alle",
                    f"ontvangers: [{', '.join(GEMEENTEN)}]")

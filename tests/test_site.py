@@ -1,6 +1,7 @@
 """The publication site in a real browser: every link resolves, and axe-core (WCAG 2.1 A
-and AA) finds no violations on the index, a letter, the plan and the reactienota; the
-index is the dossier in date order; `imvdoc consultatie` says where everything is."""
+and AA) finds no violations on the index, a letter, the plan, the list of changes and the
+reactienota; the index is the dossier in date order; `imvdoc consultatie` says where
+everything is."""
 
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def test_the_index_is_the_dossier_in_date_order(site):
         ("2023-10-02", "brief-2023-10-02-herinnering-zienswijze"),
         ("2023-10-15", "zienswijzen"),  # the register, at the end of the term
         ("2023-11-09", "plan-1-0"),
+        ("2023-11-09", "wijzigingen-0-9-1-0"),
         ("2023-11-09", "reactienota-0-9-1-0"),
         ("2023-11-16", "brief-2023-11-16-vastgesteld-imv"),
     ]
@@ -119,3 +121,17 @@ def test_consultatie_builds_the_round_and_says_where_each_document_is(site, buil
     assert lines[-1] == "Site: build/site/index.html"
     assert not any("stand-van-zaken" in line for line in lines)  # before the round
     assert (built_letters.build_dir / "zienswijzen.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_every_place_the_reactienota_links_is_a_section_on_the_list_of_changes(site):
+    from lxml import html
+
+    (nota,) = (site.parent / "reactienota").glob("*.html")
+    hrefs = {a.get("href") for a in html.fromstring(nota.read_bytes()).xpath("//main//a[@href]")
+             if not a.get("href").startswith("#")}
+    assert len(hrefs) >= 3  # the shipped zienswijzen change the plan in several places
+    for href in hrefs:
+        path, _, anchor = href.partition("#")
+        target = (nota.parent / path).resolve()
+        assert target.parent.name == "wijzigingen" and target.is_file(), href
+        assert anchor in html.fromstring(target.read_bytes()).xpath("//@id"), href
