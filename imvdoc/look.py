@@ -251,10 +251,10 @@ def write_media(furniture: dict[str, Any], folder: Path | str) -> list[str]:
     return sorted(files)
 
 
-def typst_data(title: str, look: dict[str, Any], furniture: dict[str, Any],
-               media_root: str) -> dict[str, Any]:
-    """The value word.typ reads (as JSON) from sys.inputs["imvdoc"]: the picture bytes
-    are left out, since typst reads the pictures from files under `media_root`."""
+def typst_document(title: str, furniture: dict[str, Any]) -> dict[str, Any]:
+    """What word.typ reads of one document besides the look of its template: its title
+    and its furniture. The picture bytes are left out: typst reads the pictures from the
+    files write_media wrote."""
     def without_data(value):
         if isinstance(value, dict):
             return {key: without_data(item) for key, item in value.items() if key != "data"}
@@ -262,8 +262,7 @@ def typst_data(title: str, look: dict[str, Any], furniture: dict[str, Any],
             return [without_data(item) for item in value]
         return value
 
-    return {"title": title, "look": dict(look), "furniture": without_data(furniture),
-            "media-root": media_root}
+    return {"title": title, "furniture": without_data(furniture)}
 
 
 # --- the package ----------------------------------------------------------------------
