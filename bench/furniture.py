@@ -1,11 +1,11 @@
 """What one more letter of a mailing costs where letters differ: reading its filled-in
 headers and footers (imvdoc.look.read_furniture), and typst's compile of its PDF, for the
-first letter a compiler sees and for the next ones (another gemeente, the same body).
+first letter a process compiles and for the next ones (another gemeente, the same body).
 
 The letters are those of content/mailings/2023-05-09-stand-van-zaken.md for the shipped
-gemeenten, made as the build makes them (render, job_for, Converter). Every figure is a
-median: per letter within a run, then over the runs (each run with a fresh Look and a
-fresh Converter, as a worker process has).
+gemeenten, made as the build makes them (render, job_for, Converter). Each run is a fresh
+process (typst's cache lives as long as the process); every figure is a median, per
+letter within a run, then over the runs; CPU time counts every thread of the process.
 
     python bench/furniture.py [--runs N]
 """
@@ -13,8 +13,10 @@ fresh Converter, as a worker process has).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +32,23 @@ from imvdoc.look import read_furniture, read_look  # noqa: E402
 from imvdoc.uptodate import Selection  # noqa: E402
 
 MAILING = "2023-05-09-stand-van-zaken"
+ROWS = [("furniture-first", "read_furniture, first letter (new Look)"),
+        ("furniture-next", "read_furniture, next letters"),
+        ("compile-first", "typst compile, first letter (new process)"),
+        ("compile-next", "typst compile, next letters (another gemeente)"),
+        ("compile-again", "typst compile, the same letter again")]
+
+
+class Clock:
+    """Wall and CPU seconds of what runs inside `with`."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
 
 
 def letters(root: Path):
@@ -43,34 +62,28 @@ def letters(root: Path):
     return plan, documents, [render(plan, document) for document in documents]
 
 
-def furniture_run(plan: BuildPlan, documents, rendered) -> tuple[float, float]:
-    """Seconds of read_furniture for the first letter (a fresh Look) and the median of
-    the others."""
+def one_run(folder: Path) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each row, in this process."""
+    plan, documents, rendered = letters(folder)
     template = plan.word_template(type_named(documents[0].type_name).word_template)
     look = read_look(template.data)
-    times = []
+    furniture = []
     for letter in rendered:
-        started = time.perf_counter()
-        read_furniture(look, letter.parts)
-        times.append(time.perf_counter() - started)
-    return times[0], statistics.median(times[1:])
+        with Clock() as clock:
+            read_furniture(look, letter.parts)
+        furniture.append(clock)
 
-
-def compile_run(plan: BuildPlan, documents, rendered, work: Path) -> dict[str, float]:
-    """Seconds of typst's compile: the first letter, the median of the next ones, and
-    the last one compiled again (what typst's memoization leaves when nothing differs)."""
-    work.mkdir()
-    docx = work / "letter.docx"
+    docx = folder / "letter.docx"
     docx.write_bytes(reading_copy(rendered[0].data))
-    with Converter(plan.project.templates_dir, plan.project.root, work / "convert") as converter:
-        times, calls = [], []
+    compiles, calls = [], []
+    with Converter(plan.project.templates_dir, plan.project.root, folder / "convert") as converter:
         compile_pdf = converter.compile_pdf
 
         def timed(*args):
             calls.append(args)
-            started = time.perf_counter()
-            pdf = compile_pdf(*args)
-            times.append(time.perf_counter() - started)
+            with Clock() as clock:
+                pdf = compile_pdf(*args)
+            compiles.append(clock)
             return pdf
 
         converter.compile_pdf = timed
@@ -79,31 +92,36 @@ def compile_run(plan: BuildPlan, documents, rendered, work: Path) -> dict[str, f
         results = converter.convert(jobs)
         assert all(result.ok for result in results), [r.error for r in results if not r.ok]
         timed(*calls[-1])
-    return {"first": times[0], "next": statistics.median(times[1:-1]), "again": times[-1]}
+
+    def median(clocks) -> tuple[float, float]:
+        return (statistics.median(c.wall for c in clocks),
+                statistics.median(c.cpu for c in clocks))
+
+    return {"letters": len(rendered),
+            "furniture-first": median(furniture[:1]), "furniture-next": median(furniture[1:]),
+            "compile-first": median(compiles[:1]), "compile-next": median(compiles[1:-1]),
+            "compile-again": median(compiles[-1:])}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs (fresh Look, fresh compiler)")
+    parser.add_argument("--runs", type=int, default=5, help="runs, each a new process")
+    parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="imvdoc-bench-furniture-") as folder:
-        plan, documents, rendered = letters(Path(folder))
-        furniture = [furniture_run(plan, documents, rendered) for _ in range(args.runs)]
-        compiles = [compile_run(plan, documents, rendered, Path(folder) / f"run-{index}")
-                    for index in range(args.runs)]
-
-    def ms(values) -> str:
-        return f"{statistics.median(values) * 1000:.1f} ms"
-
-    print(f"{len(rendered)} letters of {MAILING}, median of {args.runs} runs, per letter:")
-    rows = [("read_furniture, first letter (fresh Look)", ms(f[0] for f in furniture)),
-            ("read_furniture, next letters", ms(f[1] for f in furniture)),
-            ("typst compile, first letter (fresh compiler)", ms(c["first"] for c in compiles)),
-            ("typst compile, next letters (another gemeente)", ms(c["next"] for c in compiles)),
-            ("typst compile, the same letter again", ms(c["again"] for c in compiles))]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+    if args.one_run:
+        with tempfile.TemporaryDirectory(prefix="imvdoc-bench-furniture-") as folder:
+            print(json.dumps(one_run(Path(folder))))
+        return 0
+    runs = [json.loads(subprocess.run([sys.executable, __file__, "--one-run"], check=True,
+                                      capture_output=True, text=True).stdout)
+            for _ in range(args.runs)]
+    print(f"{runs[0]['letters']} letters of {MAILING}, per letter, median of {args.runs} "
+          "runs (wall / CPU):")
+    width = max(len(label) for _, label in ROWS)
+    for key, label in ROWS:
+        wall = statistics.median(run[key][0] for run in runs) * 1000
+        cpu = statistics.median(run[key][1] for run in runs) * 1000
+        print(f"  {label:<{width}}  {wall:6.1f} ms / {cpu:6.1f} ms")
     return 0
 
 
