@@ -114,16 +114,16 @@ class TypstInputs:
         self.media = self.folder / "media"
         self._looks: dict[int, tuple[Look, str, str]] = {}
 
-    def write(self, document: TypstDocument, missing: frozenset[str] = frozenset()
+    def write(self, document: TypstDocument, no_font: frozenset[str] = frozenset()
               ) -> dict[str, str]:
         """Write the files of `document` and give the sys.inputs that name them; the
-        characters in `missing` (no shipped font has them) are replaced by U+FFFD."""
+        characters in `no_font` (no shipped font has them) are replaced by U+FFFD."""
         self.folder.mkdir(parents=True, exist_ok=True)
         look_text, look_name = self._look(document.look)
         text = json.dumps(typst_document(document.title, document.furniture),
                           ensure_ascii=False)
-        if missing:
-            look_text, text = _replaced(look_text, missing), _replaced(text, missing)
+        if no_font:
+            look_text, text = _replaced(look_text, no_font), _replaced(text, no_font)
             look_name = _look_file_name(look_text)
         look_path = self.folder / look_name
         if not look_path.exists():
