@@ -50,8 +50,9 @@ consultatie: $(STAMP) ## Everything of the consultation round (plan versions, re
 test: $(STAMP) ## Run the tests
 	$(BIN)/pytest
 
-bench: $(STAMP) ## Benchmark: clean, reference, no-op and incremental builds; 1,000 recipients
+bench: $(STAMP) ## Benchmark: clean, reference, no-op and incremental builds; 1,000 recipients; cost per letter
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/furniture.py
 
 bench-large: $(STAMP) ## The benchmark with 10,000 recipients as well
 	$(BIN)/python bench/run.py --large

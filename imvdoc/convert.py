@@ -8,6 +8,7 @@ Compiler, to PDF/A-2a + PDF/UA-1.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -25,7 +26,7 @@ import typst
 
 from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
 from imvdoc.layouts import Layouts
-from imvdoc.look import Look, css, html_blocks, typst_data, write_media
+from imvdoc.look import Look, css, html_blocks, typst_document, write_media
 from imvdoc.wordfile import WordFileError, WordPackage, main_document, readable_by_pandoc
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
@@ -62,8 +63,8 @@ class Job:
     that places its body on the page. `look` is what the Word file holds besides its
     body (its styles, page and headers and footers: imvdoc.look), `furniture` its filled-in
     headers and footers; the layouts place them: as values in the HTML layout (escaped
-    there) and, as JSON in typst's sys.inputs, in the PDF (shown as text there, never read
-    as markup)."""
+    there) and, as JSON files that word.typ reads (TypstInputs), in the PDF (shown as text
+    there, never read as markup)."""
 
     docx: Path
     name: str
@@ -87,6 +88,77 @@ class Job:
     """With show_changes: a note above the text says that it is a draft whose changes are
     not yet processed, and how they are shown (a Word file from elsewhere). imvdoc's own
     documents say it themselves."""
+
+
+@dataclass
+class TypstDocument:
+    """What word.typ places around a body: the document's title, the look of its Word
+    template and its furniture (filled-in headers and footers)."""
+
+    title: str
+    look: Look
+    furniture: dict[str, Any]
+
+
+class TypstInputs:
+    """What word.typ reads, as files in `folder` under typst's root: the look of each
+    Word template in a file named by its content (written once), the document being
+    compiled (title and furniture: imvdoc.look.typst_document) in one file that each
+    compile writes anew, and the furniture's pictures, named by their content.
+
+    sys.inputs only names these files, so it stays the same from one document to the
+    next. That matters: typst reuses what it made for one document (the layout of a
+    paragraph, a header, a function's result) in the next only while sys.inputs is the
+    same, and only where what it read is the same; the letters of a mailing differ in
+    little more than the first page's header."""
+
+    def __init__(self, folder: Path, root: Path):
+        self.folder = Path(folder)
+        self.root = Path(root)
+        self.media = self.folder / "media"
+        self._looks: dict[int, tuple[Look, str, str]] = {}
+
+    def write(self, document: TypstDocument, no_font: frozenset[str] = frozenset()
+              ) -> dict[str, str]:
+        """Write the files of `document` and give the sys.inputs that name them; the
+        characters in `no_font` (no shipped font has them) are replaced by U+FFFD."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        look_text, look_name = self._look(document.look)
+        text = json.dumps(typst_document(document.title, document.furniture),
+                          ensure_ascii=False)
+        if no_font:
+            look_text, text = _replaced(look_text, no_font), _replaced(text, no_font)
+            look_name = _look_file_name(look_text)
+        look_path = self.folder / look_name
+        if not look_path.exists():
+            look_path.write_text(look_text, "utf-8")
+        document_path = self.folder / "document.json"
+        document_path.write_text(text, "utf-8")
+        write_media(document.furniture, self.media)
+        return {"imvdoc": json.dumps({"look": self._name(look_path),
+                                      "document": self._name(document_path),
+                                      "media-root": self._name(self.media)})}
+
+    def _look(self, look: Look) -> tuple[str, str]:
+        """The look as JSON and its file name, made once per template."""
+        if id(look) not in self._looks:
+            text = json.dumps(look, ensure_ascii=False)
+            self._looks[id(look)] = (look, text, _look_file_name(text))
+        _look, text, name = self._looks[id(look)]
+        return text, name
+
+    def _name(self, path: Path) -> str:
+        return "/" + display_path(path, self.root)
+
+
+def _look_file_name(text: str) -> str:
+    return f"look-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}.json"
+
+
+def _replaced(text: str, chars: frozenset[str]) -> str:
+    for char in chars:
+        text = text.replace(char, REPLACEMENT)
+    return text
 
 
 @dataclass
@@ -246,6 +318,7 @@ class Converter:
         # every machine.
         self.compiler = typst.Compiler(font_paths=[str(self.templates / "fonts")],
                                        ignore_system_fonts=True)
+        self.inputs = TypstInputs(self.work / "typst", self.root)
         self._pandoc: subprocess.Popen | None = None
         self._pandoc_errors = None
         self._jobs = 0
@@ -342,13 +415,11 @@ class Converter:
             "titel": title, "stijl": self._css(job.look), "kop": top, "voet": bottom,
             "tekst": body["html"], "inhoud": body["toc"]})
         source = self.layouts.typst_source(job.layout, body["typst"], contents=job.toc)
-        media = self.work / "media" / "furniture"  # files named by their content
-        write_media(job.furniture, media)
-        data = typst_data(title, job.look, job.furniture, "/" + display_path(media, self.root))
+        document = TypstDocument(title, job.look, job.furniture)
         try:
-            result.pdf = self.compile_pdf(source, data, job.timestamp, result.warnings)
+            result.pdf = self.compile_pdf(source, document, job.timestamp, result.warnings)
             if job.toc:
-                result.heading_pages = self.heading_pages(source, data)
+                result.heading_pages = self.heading_pages(source, document)
         except typst.TypstError as error:
             problem = self._layout_problem(job, error)
             if problem is not None:
@@ -380,27 +451,27 @@ class Converter:
             self._styles[key] = (look, css(look))
         return self._styles[key][1]
 
-    def heading_pages(self, source: str, data: dict[str, Any]) -> list[int]:
+    def heading_pages(self, source: str, document: TypstDocument) -> list[int]:
         """The page of every heading of a typeset document, in order."""
         compiler = typst.Compiler(input=source.encode("utf-8"), root=str(self.root),
                                   font_paths=[str(self.templates / "fonts")],
                                   ignore_system_fonts=True,
-                                  sys_inputs={"imvdoc": json.dumps(data, ensure_ascii=False)})
+                                  sys_inputs=self.inputs.write(document))
         return json.loads(compiler.query("<imvdoc-koppen>", field="value", one=True))
 
-    def compile_pdf(self, source: str, data: dict[str, Any], timestamp: dt.datetime | None,
-                    warnings: list[str]) -> bytes:
+    def compile_pdf(self, source: str, document: TypstDocument,
+                    timestamp: dt.datetime | None, warnings: list[str]) -> bytes:
         """Compile typst source to PDF/A-2a + PDF/UA-1. Characters that no shipped font
         has are replaced by U+FFFD (with a warning), since PDF/A forbids missing glyphs."""
         stamp = _timestamp(timestamp)
-        inputs = json.dumps(data, ensure_ascii=False)
+        no_font: frozenset[str] = frozenset()
         replaced: list[str] = []
         for _attempt in range(50):
             try:
                 pdf = self.compiler.compile(
                     input=source.encode("utf-8"), root=str(self.root), format="pdf",
                     pdf_standards=PDF_STANDARDS, timestamp=stamp,
-                    sys_inputs={"imvdoc": inputs},
+                    sys_inputs=self.inputs.write(document, no_font),
                 )
                 break
             except typst.TypstError as error:
@@ -411,8 +482,8 @@ class Converter:
                     raise
                 for char in chars:
                     source = source.replace(char, REPLACEMENT)
-                    inputs = inputs.replace(char, REPLACEMENT)
                     replaced.append(f"U+{ord(char):04X} ({char})")
+                no_font |= chars
         else:
             raise typst.TypstError("te veel tekens zonder lettertype", "")
         if replaced:

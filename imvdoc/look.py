@@ -16,13 +16,15 @@ is said in Dutch warnings that name the part and the text around it.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
+import pickle
 import posixpath
 import re
 import unicodedata
 import zipfile
-from collections import Counter
+from collections import Counter, OrderedDict
 from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
@@ -87,6 +89,7 @@ STANDARD_STYLES = {f"heading {level}" for level in range(1, 7)} | {
     "block text", "first paragraph", "compact", "hyperlink"}
 PAGE_FIELDS = {"PAGE": "page", "NUMPAGES": "pages", "SECTIONPAGES": "pages"}
 DECORATIVE_EXTENSION = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+PARTS_REMEMBERED = 16  # header and footer parts a Look keeps read (Look.read_part)
 
 
 # --- reading a Word document -------------------------------------------------------------
@@ -165,6 +168,7 @@ class Look(dict):
         self.docx = docx
         self.parts = parts
         self._styles = styles
+        self._read: OrderedDict[tuple, bytes] = OrderedDict()
 
     def __reduce__(self):
         return (read_look, (self.docx,))
@@ -172,6 +176,27 @@ class Look(dict):
     def style(self, name: str | None) -> dict[str, Any]:
         """The style called `name` (any case), else the default paragraph style."""
         return style(self, name)
+
+    def read_part(self, parts: dict[str, bytes], name: str, label: str
+                  ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The blocks and findings of the header or footer part `name`. A part read
+        lately with the same bytes (its relationships and pictures included) is not read
+        again: the letters of a mailing differ in one header at most. What was read is
+        kept pickled, so that every answer is a copy of its own (the blocks share nothing
+        with another letter's or with the resolved styles)."""
+        rels_name = _rels_name(name)
+        pictures = tuple(parts.get(target) for _kind, target, external
+                         in _rels(parts.get(rels_name), name).values() if not external)
+        key = (name, label, parts[name], parts.get(rels_name), pictures)
+        if key in self._read:
+            self._read.move_to_end(key)
+        else:
+            reader = _PartReader(self, parts, name, label)
+            self._read[key] = pickle.dumps((reader.blocks(), reader.findings),
+                                           pickle.HIGHEST_PROTOCOL)
+            if len(self._read) > PARTS_REMEMBERED:
+                self._read.popitem(last=False)
+        return pickle.loads(self._read[key])
 
 
 def style(look: dict[str, Any], name: str | None) -> dict[str, Any]:
@@ -215,9 +240,8 @@ def read_furniture(look: Look, parts: dict[str, bytes] | None = None) -> dict[st
                                 "deze kop- of voettekst blijft leeg")
                 furniture[kind][which] = []
                 continue
-            reader = _PartReader(look, parts, name, label)
-            furniture[kind][which] = reader.blocks()
-            findings.extend(reader.findings)
+            furniture[kind][which], part_findings = look.read_part(parts, name, label)
+            findings.extend(part_findings)
     return furniture
 
 
@@ -251,10 +275,10 @@ def write_media(furniture: dict[str, Any], folder: Path | str) -> list[str]:
     return sorted(files)
 
 
-def typst_data(title: str, look: dict[str, Any], furniture: dict[str, Any],
-               media_root: str) -> dict[str, Any]:
-    """The value word.typ reads (as JSON) from sys.inputs["imvdoc"]: the picture bytes
-    are left out, since typst reads the pictures from files under `media_root`."""
+def typst_document(title: str, furniture: dict[str, Any]) -> dict[str, Any]:
+    """What word.typ reads of one document besides the look of its template: its title
+    and its furniture. The picture bytes are left out: typst reads the pictures from the
+    files write_media wrote."""
     def without_data(value):
         if isinstance(value, dict):
             return {key: without_data(item) for key, item in value.items() if key != "data"}
@@ -262,8 +286,7 @@ def typst_data(title: str, look: dict[str, Any], furniture: dict[str, Any],
             return [without_data(item) for item in value]
         return value
 
-    return {"title": title, "look": dict(look), "furniture": without_data(furniture),
-            "media-root": media_root}
+    return {"title": title, "furniture": without_data(furniture)}
 
 
 # --- the package ----------------------------------------------------------------------
@@ -681,7 +704,12 @@ def _finish_run(props: dict[str, Any]) -> dict[str, Any]:
 # --- styles --------------------------------------------------------------------------------
 
 class _Styles:
-    """styles.xml, numbering.xml and the theme: every style resolved on request."""
+    """styles.xml, numbering.xml and the theme: every style resolved on request.
+
+    What a style (or the direct formatting in a pPr or rPr) resolves to is the same in
+    every document of a template, so it is resolved once and remembered: the answers of
+    own_props, paragraph_props, table_style, direct_paragraph and direct_run are shared,
+    to be read, not changed."""
 
     def __init__(self, package: _Package):
         theme = package.xml("word/theme/theme1.xml")
@@ -710,11 +738,21 @@ class _Styles:
                     self.defaults.setdefault(element.get(f"{{{W}}}type"), style_id)
         self.numbering = _Numbering(package.xml("word/numbering.xml"), self)
         self._cache: dict[str, Any] = {}
+        self._names: dict[str, str] = {}
+        self._ids_by_name: dict[str, str] | None = None
+        self._own: dict[str | None, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._full: dict[tuple[str | None, str | None], tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._tables: dict[str | None, dict[str, Any]] = {}
+        self._direct: dict[tuple[str, bytes], dict[str, Any]] = {}
 
     def name_of(self, style_id: str | None) -> str:
-        element = self.by_id.get(style_id) if style_id else None
-        name = _val(element.find("w:name", NS)) if element is not None else None
-        return name or style_id or ""
+        if not style_id:
+            return ""
+        if style_id not in self._names:
+            element = self.by_id.get(style_id)
+            name = _val(element.find("w:name", NS)) if element is not None else None
+            self._names[style_id] = name or style_id
+        return self._names[style_id]
 
     def default_name(self, kind: str) -> str | None:
         return self.name_of(self.defaults[kind]) if kind in self.defaults else None
@@ -723,11 +761,13 @@ class _Styles:
         """A style id from an id or a name (any case); None when unknown."""
         if name_or_id in self.by_id:
             return name_or_id
-        wanted = (name_or_id or "").casefold()
-        for style_id in self.by_id:
-            if self.name_of(style_id).casefold() == wanted:
-                return style_id
-        return None
+        if not name_or_id:
+            return None
+        if self._ids_by_name is None:
+            self._ids_by_name = {}
+            for style_id in self.by_id:
+                self._ids_by_name.setdefault(self.name_of(style_id).casefold(), style_id)
+        return self._ids_by_name.get(name_or_id.casefold())
 
     def chain(self, style_id: str | None) -> list[Any]:
         """The style and its basedOn ancestors, the root first."""
@@ -742,25 +782,35 @@ class _Styles:
     def own_props(self, style_id: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """Paragraph and run properties a style states along its basedOn chain, without
         the document defaults (partial)."""
-        paragraph: dict[str, Any] = {}
-        run: dict[str, Any] = {}
-        for element in self.chain(style_id):
-            paragraph = _merge(paragraph, _paragraph_props(element.find("w:pPr", NS)))
-            run = _merge(run, _run_props(element.find("w:rPr", NS), self.theme))
-        return paragraph, run
+        if style_id not in self._own:
+            paragraph: dict[str, Any] = {}
+            run: dict[str, Any] = {}
+            for element in self.chain(style_id):
+                paragraph = _merge(paragraph, _paragraph_props(element.find("w:pPr", NS)))
+                run = _merge(run, _run_props(element.find("w:rPr", NS), self.theme))
+            self._own[style_id] = (paragraph, run)
+        return self._own[style_id]
 
-    def paragraph_props(self, style_id: str | None, table: dict[str, Any] | None = None
+    def paragraph_props(self, style_id: str | None, table_style_id: str | None = None
                         ) -> tuple[dict[str, Any], dict[str, Any]]:
         """A paragraph style's full paragraph and run properties: document defaults, the
-        table style's (in a table, for the default paragraph style), the numbering's
-        indents, then the style chain."""
+        table style's (in a table of that style, for the default paragraph style), the
+        numbering's indents, then the style chain."""
         if style_id not in self.by_id:
             style_id = self.defaults.get("paragraph")
+        key = (style_id, table_style_id)
+        if key not in self._full:
+            self._full[key] = self._paragraph_props(style_id, table_style_id)
+        return self._full[key]
+
+    def _paragraph_props(self, style_id: str | None, table_style_id: str | None
+                         ) -> tuple[dict[str, Any], dict[str, Any]]:
         paragraph, run = self.own_props(style_id)
         base_paragraph = _merge(PARAGRAPH_DEFAULTS, self.paragraph_defaults)
         base_run = _merge(RUN_DEFAULTS, self.run_defaults)
-        if table is not None:
-            table_paragraph, table_run = table.get("paragraph", {}), table.get("run", {})
+        if table_style_id is not None:
+            table = self.table_style(table_style_id)
+            table_paragraph, table_run = table["paragraph"], table["run"]
             if style_id == self.defaults.get("paragraph"):
                 paragraph = _merge(paragraph, table_paragraph)
                 run = _merge(run, table_run)
@@ -785,8 +835,8 @@ class _Styles:
         if kind == "paragraph":
             paragraph, run = self.paragraph_props(style_id)
             data.update(_finish_run(run))
-            numbering = self.numbering.for_style(style_id, paragraph.pop("num", None))
-            data.update(paragraph)
+            numbering = self.numbering.for_style(style_id, paragraph.get("num"))
+            data.update(_without_num(paragraph))
             data["numbering"] = numbering
         elif kind == "character":
             _paragraph, run = self.own_props(style_id)
@@ -802,13 +852,17 @@ class _Styles:
         """The document defaults as a paragraph style called `name` (for a document
         without a default paragraph style)."""
         paragraph, run = self.paragraph_props(None)
-        paragraph.pop("num", None)
-        return {"name": name, "id": None, "type": "paragraph", **_finish_run(run), **paragraph,
-                "numbering": None, "used": True}
+        return {"name": name, "id": None, "type": "paragraph", **_finish_run(run),
+                **_without_num(paragraph), "numbering": None, "used": True}
 
     def table_style(self, style_id: str | None) -> dict[str, Any]:
         """Borders, cell margins, the paragraph and run properties for its cells, and the
         header row's formatting (firstRow) of a table style and its ancestors."""
+        if style_id not in self._tables:
+            self._tables[style_id] = self._table_style(style_id)
+        return self._tables[style_id]
+
+    def _table_style(self, style_id: str | None) -> dict[str, Any]:
         data: dict[str, Any] = {"borders": {}, "cell-margins": {}, "paragraph": {}, "run": {},
                                 "header-row": None, "alignment": "left", "indent": 0.0}
         for element in self.chain(style_id):
@@ -844,6 +898,22 @@ class _Styles:
             data["cell-margins"].setdefault(edge, 5.4 if edge in ("left", "right") else 0.0)
         return data
 
+    def direct_paragraph(self, ppr) -> dict[str, Any]:
+        """The paragraph properties a paragraph's own pPr states (partial)."""
+        return self._direct_props("p", ppr, _paragraph_props)
+
+    def direct_run(self, rpr) -> dict[str, Any]:
+        """The run properties an rPr states (partial)."""
+        return self._direct_props("r", rpr, lambda element: _run_props(element, self.theme))
+
+    def _direct_props(self, kind: str, element, read) -> dict[str, Any]:
+        if element is None:
+            return _NO_PROPS
+        key = (kind, _xml_key(element))
+        if key not in self._direct:
+            self._direct[key] = read(element)
+        return self._direct[key]
+
     def first_list_style(self, kind: str) -> str | None:
         """The paragraph style lists of `kind` (bullet, number) take their markers from:
         Word's List Bullet / List Number when defined, else the first style whose
@@ -862,6 +932,21 @@ class _Styles:
             if (fmt == "bullet") == (kind == "bullet"):
                 return self.name_of(style_id)
         return None
+
+
+_NO_PROPS: dict[str, Any] = {}
+
+
+def _xml_key(element) -> tuple:
+    """What an element holds, as a key: every element in document order with its number
+    of children, attributes and text."""
+    return tuple((item.tag, len(item), tuple(item.attrib.items()), item.text)
+                 for item in element.iter())
+
+
+def _without_num(props: dict[str, Any]) -> dict[str, Any]:
+    """Paragraph properties without the numbering reference (numPr)."""
+    return {key: value for key, value in props.items() if key != "num"}
 
 
 def _theme_by_rel(package: _Package):
@@ -1014,16 +1099,15 @@ class _PartReader:
     # paragraphs
 
     def _paragraph(self, p, table: dict[str, Any] | None) -> list[dict[str, Any]]:
-        ppr = p.find("w:pPr", NS)
-        style_id = self.styles.id_of(_val(ppr.find("w:pStyle", NS)) if ppr is not None else None)
+        ppr = p.find(f"{{{W}}}pPr")
+        style_id = self.styles.id_of(_val(ppr.find(f"{{{W}}}pStyle")) if ppr is not None else None)
         if style_id is None:
             style_id = self.styles.defaults.get("paragraph")
-        style_paragraph, style_run = self.styles.paragraph_props(style_id, table)
-        direct = _paragraph_props(ppr)
-        direct.pop("num", None)
-        paragraph = _merge(style_paragraph, direct)
-        paragraph.pop("num", None)
-        mark = _run_props(ppr.find("w:rPr", NS) if ppr is not None else None, self.styles.theme)
+        style_paragraph, style_run = self.styles.paragraph_props(
+            style_id, table["style-id"] if table is not None else None)
+        direct = _without_num(self.styles.direct_paragraph(ppr))
+        paragraph = _without_num(_merge(style_paragraph, direct))
+        mark = self.styles.direct_run(ppr.find(f"{{{W}}}rPr") if ppr is not None else None)
         if table is not None and table.get("header") is not None:  # the header row's look
             style_run = _merge(style_run, table["header"]["run"])
             paragraph = _merge(paragraph, table["header"]["paragraph"])
@@ -1043,8 +1127,8 @@ class _PartReader:
             "type": "paragraph",
             "style": name,
             "class": style_class(name),
-            "direct": deepcopy(direct),
-            "paragraph": deepcopy(paragraph),
+            "direct": direct,
+            "paragraph": paragraph,
             "format": _finish_run(_merge(style_run, mark)) if not runs else base_run,
             "runs": runs,
             "page-field": any(item["type"] == "field" for item in runs),
@@ -1089,13 +1173,13 @@ class _PartReader:
 
     def _run_format(self, run, style_run: dict[str, Any]) -> dict[str, Any]:
         props = dict(style_run)
-        rpr = run.find("w:rPr", NS) if run is not None else None
+        rpr = run.find(f"{{{W}}}rPr") if run is not None else None
         if rpr is not None:
-            char_style = _val(rpr.find("w:rStyle", NS))
+            char_style = _val(rpr.find(f"{{{W}}}rStyle"))
             if char_style:
                 _paragraph, char_run = self.styles.own_props(self.styles.id_of(char_style))
                 props = _merge(props, char_run)
-            props = _merge(props, _run_props(rpr, self.styles.theme))
+            props = _merge(props, self.styles.direct_run(rpr))
         return _finish_run(props)
 
     def _run(self, run, out: list, style_run: dict[str, Any], extra: list) -> None:
@@ -1317,7 +1401,7 @@ class _PartReader:
                 header = table_style["header-row"] if y == 0 and header_on else None
                 cell = {
                     "x": x, "y": y, "column-span": span, "row-span": 1,
-                    "blocks": self._blocks(tc, {**table_style, "header": header}),
+                    "blocks": self._blocks(tc, {"style-id": style_id, "header": header}),
                     "borders": _borders(tcpr.find("w:tcBorders", NS)) if tcpr is not None else {},
                     "fill": (_fill(tcpr) if tcpr is not None else None)
                     or (header or {}).get("fill"),
@@ -1455,6 +1539,7 @@ def _walk_items(value) -> Iterable[dict[str, Any]]:
 
 # --- HTML ------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)
 def style_class(name: str | None) -> str:
     """The HTML class of a Word style: 'w-' and a stable slug of its name
     ('Body Text' -> 'w-body-text')."""

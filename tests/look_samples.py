@@ -4,7 +4,6 @@ a copy), and a typst PDF compiled from a small main file with templates/word.typ
 from __future__ import annotations
 
 import io
-import json
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +18,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream, NameObject
 
 from imvdoc import look as word_look
+from imvdoc.convert import TypstDocument, TypstInputs
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -130,17 +130,16 @@ def paragraphs(blocks: list[dict]) -> list[dict]:
 def compile_pdf(look: dict, furniture: dict, tmp_path: Path, body: str = BODY,
                 title: str = "Proefbrief") -> bytes:
     """A PDF/A-2a + PDF/UA-1 from the small main file the pipeline compiles: word.typ
-    imported from the project root, the pictures written under media/."""
+    imported from the project root, its data written as the pipeline writes it."""
     root = tmp_path / "typst-root"
     (root / "templates").mkdir(parents=True, exist_ok=True)
     shutil.copy(TEMPLATES / "word.typ", root / "templates" / "word.typ")
-    word_look.write_media(furniture, root / "media")
-    data = word_look.typst_data(title, look, furniture, "media")
+    inputs = TypstInputs(root / "typst", root).write(TypstDocument(title, look, furniture))
     source = '#import "/templates/word.typ": *\n#show: word-document\n' + body
     compiler = typst.Compiler(font_paths=[str(TEMPLATES / "fonts")], ignore_system_fonts=True)
     return compiler.compile(input=source.encode("utf-8"), root=str(root), format="pdf",
                             pdf_standards=["a-2a", "ua-1"], timestamp=1683590400,
-                            sys_inputs={"imvdoc": json.dumps(data, ensure_ascii=False)})
+                            sys_inputs=inputs)
 
 
 def pdf_pages(pdf: bytes):

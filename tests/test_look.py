@@ -28,6 +28,7 @@ from pypdf import PdfReader
 from checks import assert_pdf_ua_and_a
 from docx_samples import png_bytes
 from imvdoc import look as word_look
+from imvdoc.convert import TypstDocument, TypstInputs
 from look_samples import (BODY, BRIEF, IMV, TEMPLATES, chars_of, compile_pdf, edited,
                           first_header, give_subject_an_outline_level, images_drawn, page_text,
                           paragraphs, pdf_pages, read, rgb_of, structure_roles,
@@ -347,6 +348,22 @@ def test_a_first_page_header_taller_than_the_margin_pushes_the_text_down(tmp_pat
                                      + 20 * metrics["word-ascent"], abs=0.1)
 
 
+def test_a_first_page_header_shorter_than_the_margin_leaves_the_text_at_the_margin(tmp_path):
+    def short_header(document):
+        document.sections[-1].top_margin = Mm(60)
+        header = first_header(document)._element
+        for element in header[:-1]:  # all but the subject line
+            header.remove(element)
+
+    look, furniture, pdf = letter_pdf(tmp_path, short_header)
+    assert len(furniture["headers"]["first"]) == 1
+    page = pdf_pages(pdf)[0]
+    baseline = page.height - chars_of(page, "Geachte")[0]["matrix"][5]
+    metrics = word_look.SHIPPED_FONTS["Liberation Sans"]
+    assert baseline == pytest.approx(look["section"]["margins"]["top"]
+                                     + 10 * metrics["word-ascent"], abs=0.1)
+
+
 def test_empty_paragraphs_keep_the_space_of_a_line(tmp_path):
     look, _furniture, pdf = letter_pdf(tmp_path)
     page = pdf_pages(pdf)[0]
@@ -591,6 +608,35 @@ def test_a_look_travels_to_another_process_and_its_data_to_json():
     assert json.loads(json.dumps(look)) == look
     with pytest.raises(TypeError):
         word_look.read_furniture(json.loads(json.dumps(look)))
+
+
+def test_a_look_reads_every_letter_as_a_new_look_would(tmp_path):
+    template = BRIEF.read_bytes()
+    haarlem = word_look.furniture_parts(fill(template))
+    velsen = word_look.furniture_parts(fill(template, {**LETTER, "gemeente": {
+        "naam": "Velsen", "postadres": {"postbus": "Postbus 465", "postcode": "1970 AL",
+                                        "plaats": "IJmuiden"}}}))
+    look = word_look.read_look(template)
+    first = word_look.read_furniture(look, haarlem)
+    first["headers"]["default"][0]["runs"][0]["format"]["size"] = 99.0  # a reader's change
+    second = word_look.read_furniture(look, velsen)
+    assert second == word_look.read_furniture(word_look.read_look(template), velsen)
+    assert "Postbus 465" in texts(second["headers"]["first"])
+    assert word_look.read_furniture(look, haarlem)["headers"]["default"][0]["runs"][0][
+        "format"]["size"] == 7.5
+
+
+def test_typst_reads_the_same_inputs_for_every_document_of_a_template(tmp_path):
+    look = word_look.read_look(BRIEF.read_bytes())
+    furniture = word_look.read_furniture(look)
+    inputs = TypstInputs(tmp_path / "typst", tmp_path)
+    first = inputs.write(TypstDocument("Brief aan Haarlem", look, furniture))
+    document = json.loads(first["imvdoc"])["document"]
+    assert json.loads((tmp_path / document.lstrip("/")).read_text("utf-8"))["title"] == \
+        "Brief aan Haarlem"
+    assert inputs.write(TypstDocument("Brief aan Velsen", look, furniture)) == first
+    assert json.loads((tmp_path / document.lstrip("/")).read_text("utf-8"))["title"] == \
+        "Brief aan Velsen"
 
 
 def test_a_document_without_a_default_paragraph_style_takes_words_defaults(tmp_path):
