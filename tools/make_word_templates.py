@@ -502,31 +502,13 @@ def make_wijzigingen(path: Path) -> None:
     """The list of changes: title page with the two versions, a summary (the themes and
     the chapters and sections that changed), then the adopted text with its changes as
     Word's tracked changes."""
-    document = Document()
-    style_document(document)
-    number_headings(document)
-    document.styles["Heading 1"].font.size = Pt(16)
-    document.styles["Heading 2"].font.size = Pt(12)
-    paragraph_style(document, "Titelpagina organisatie", size=12, bold=True, color=HOUSE_BLUE,
-                    after=120)
-    title = paragraph_style(document, "Title", size=24, bold=True, color=HOUSE_BLUE, after=18)
-    _plain_font(title)
-    paragraph_style(document, "Titelpagina gegevens", size=12, after=6)
+    document = report_document(
+        "{{ plan.afkorting }} · wijzigingen van versie {{ wijzigingen.van.nummer }} naar "
+        "versie {{ wijzigingen.naar.nummer }}")
     paragraph_style(document, "Samenvatting kop", size=14, bold=True, color=HOUSE_BLUE, after=8,
                     keep_with_next=True)
     paragraph_style(document, "Samenvatting tussenkop", size=11, bold=True, color=HOUSE_BLUE,
                     before=10, after=4, keep_with_next=True)
-    section = document.sections[0]
-    page_setup(section, top=22)
-    header = section.header
-    header.paragraphs[0].style = "Header"
-    run = header.paragraphs[0].add_run(
-        "{{ plan.afkorting }} · wijzigingen van versie {{ wijzigingen.van.nummer }} naar "
-        "versie {{ wijzigingen.naar.nummer }}")
-    run.bold = True
-    run.font.color.rgb = HOUSE_BLUE
-    section.footer.paragraphs[0].style = "Footer"
-    page_numbers(section.footer.paragraphs[0])
 
     add_paragraph(document, "{{ afzender.organisatie }} · {{ afzender.eenheid }}",
                   "Titelpagina organisatie")
