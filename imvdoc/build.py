@@ -365,20 +365,13 @@ class BuildPlan:
         return [*document.sources, *self._type_files(type_named(document.type_name))[1]]
 
     def paths(self, document: Document) -> dict[str, Path]:
-        doc_type = type_named(document.type_name)
-        return document_paths(self.project.build_dir, doc_type.folder, document.group,
-                              document.stem)
+        return paths_of(self.project, document)
 
 
 def paths_of(project: Project, document: Document) -> dict[str, Path]:
     """Where a document's three files are."""
     doc_type = type_named(document.type_name)
     return document_paths(project.build_dir, doc_type.folder, document.group, document.stem)
-
-
-def documents_of(project: Project, content: Content, type_name: str) -> list[Document]:
-    """The documents of one type (not filled), e.g. to find a document's files."""
-    return type_named(type_name).documents(content)
 
 
 # ---------------------------------------------------------------------------
