@@ -32,7 +32,7 @@ lock: $(STAMP) ## Pin every dependency with hashes in requirements.lock (after c
 letters: $(STAMP) ## Build every letter of every mailing for every gemeente (DOCX, PDF, HTML)
 	$(BIN)/imvdoc letters
 
-draft: $(STAMP) ## Build the concept IMV (DOCX, PDF, HTML) into build/draft/
+draft: $(STAMP) ## Build every version of the plan (concept 0.9, adopted 1.0: DOCX, PDF, HTML) into build/plan/
 	$(BIN)/imvdoc draft
 
 check: $(STAMP) ## Validate content and templates; build nothing

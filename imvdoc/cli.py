@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Brieven en documenten voor het IMV 2024-2027 van politie-eenheid "
                     "Noord-Holland: Word, PDF en HTML.",
     )
-    parser.add_argument("--version", action="version", version=f"imvdoc {__version__}")
+    parser.add_argument("--version", action="version", version=f"imvdoc {__version__}",
+                        help="toon de versie en stop")
     parser.add_argument("--project", type=Path, default=Path.cwd(), metavar="MAP",
                         help="projectmap met content/ en templates/ (standaard: huidige map)")
     parser.add_argument("--quiet", "-q", action="store_true", help="geen voortgangsbalk")

@@ -19,8 +19,9 @@ from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from conftest import copy_project, letter_paths
 from extract import docx_text, normalise, pdf_text
 from look_samples import chars_of, page_text as pdf_page_text, pdf_pages, rgb_of
-from imvdoc.build import build, documents_of, paths_of
+from imvdoc.build import build, paths_of
 from imvdoc.content import load_content
+from imvdoc.documents import type_named
 from imvdoc.context import zienswijze_context
 from imvdoc.errors import ContentError, TemplateError
 from imvdoc.uptodate import Selection
@@ -116,7 +117,7 @@ def ronde(tmp_path_factory):
 
 def nota_paths(project):
     content = load_content(project.content_dir)
-    (document,) = documents_of(project, content, "reactienota")
+    (document,) = type_named("reactienota").documents(content)
     return paths_of(project, document)
 
 

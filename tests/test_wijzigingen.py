@@ -18,8 +18,9 @@ from pypdf import PdfReader
 
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from conftest import copy_project
-from imvdoc.build import build, documents_of, paths_of
+from imvdoc.build import build, paths_of
 from imvdoc.content import load_content
+from imvdoc.documents import type_named
 from imvdoc.context import plan_sections
 from imvdoc.uptodate import Selection
 from test_convert import pdf_drawn
@@ -44,7 +45,7 @@ def content(built):
 
 def files_of(project, content, type_name: str) -> dict[str, dict[str, Path]]:
     """The files of each document of a type, by document id."""
-    return {d.id: paths_of(project, d) for d in documents_of(project, content, type_name)}
+    return {d.id: paths_of(project, d) for d in type_named(type_name).documents(content)}
 
 
 @pytest.fixture(scope="module")
