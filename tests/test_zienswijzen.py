@@ -187,8 +187,6 @@ def test_the_command_prints_the_status_table_and_writes_the_same_as_csv(ronde, t
 
 def test_without_a_round_the_command_says_what_is_missing(project):
     shutil.rmtree(project.content_dir / "zienswijzen")  # no round, no zienswijzen
-    (project.content_dir / "zienswijzen").mkdir()
-    (project.content_dir / "zienswijzen").rmdir()
     (project.content_dir / "mailings" / f"{REMINDER}.md").unlink()
     result = imvdoc(project, "zienswijzen")
     assert result.returncode == 1
@@ -234,8 +232,6 @@ def test_the_reminder_reaches_only_those_the_invitation_reached(ronde):
 
 def test_a_reminder_needs_a_round(project):
     shutil.rmtree(project.content_dir / "zienswijzen")  # no round, no zienswijzen
-    (project.content_dir / "zienswijzen").mkdir()
-    (project.content_dir / "zienswijzen").rmdir()
     with pytest.raises(ContentError) as caught:
         load_content(project.content_dir)
     assert [str(p) for p in caught.value.problems] == [
