@@ -294,8 +294,8 @@ class BuildPlan:
                 add(error)
         for doc_type in sorted({type_named(d.type_name) for d in documents},
                                key=lambda t: (t.order, t.name)):
-            try:
-                template = self.word_template(doc_type.word_template)
+            try:  # a template this imvdoc compiled before, byte for byte, is not compiled again
+                used = self.variables(doc_type.word_template)
             except TemplateError as error:
                 add(error)
                 continue
@@ -303,9 +303,11 @@ class BuildPlan:
             problems.extend(p for p in missing if p not in problems)
             filled = [d.context for d in documents if d.type_name == doc_type.name and d.context]
             provided = set().union(*filled, RENDER_NAMES[doc_type.toc])
-            unknown = sorted(template.variables() - provided) if filled else []
+            unknown = sorted(used - provided) if filled else []
             if unknown:
-                problems.append(Problem(template.name, "het sjabloon gebruikt variabelen die de "
+                name = display_path(self.project.templates_dir / doc_type.word_template,
+                                    self.project.root)
+                problems.append(Problem(name, "het sjabloon gebruikt variabelen die de "
                                         f"inhoud niet levert: {', '.join(unknown)} (beschikbaar: "
                                         f"{', '.join(sorted(provided))})"))
         if problems:
@@ -339,9 +341,14 @@ class BuildPlan:
         return self._digests[doc_type.name]
 
     def variables(self, name: str) -> frozenset[str]:
-        """The names a Word template uses; remembered in the manifest by the file's hash,
-        so that a build with nothing to do does not read the template."""
-        digest = files_hash([self.project.templates_dir / name])
+        """The names a Word template uses, found by compiling it (which checks it);
+        remembered in the manifest by the hash of the file and of imvdoc, so that a build
+        with nothing to do neither reads nor compiles a template this code compiled
+        before."""
+        path = self.project.templates_dir / name
+        if not path.is_file():
+            self.word_template(name)  # says that it is missing
+        digest = key_of(files_hash([path]), self.tool)
         known = self.manifest.templates.get(digest)
         if known is None:
             known = self.manifest.templates[digest] = sorted(self.word_template(name).variables())

@@ -8,10 +8,12 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from conftest import build_letters, build_plan, copy_project, document_count, letter_paths
 from imvdoc.build import build
 from imvdoc.content import load_content
+from imvdoc.render import WordTemplate
 from test_content import break_file
 
 
@@ -57,6 +59,24 @@ def test_nothing_changed_means_nothing_rebuilt(project):
     build_letters(project)
     summary = build_letters(project)
     assert (summary.built, summary.up_to_date) == (0, letter_count(project))
+
+
+def test_nothing_to_do_compiles_no_word_template_and_a_changed_one_is_compiled(
+        project, monkeypatch):
+    build_letters(project)
+    compiled = []
+    original = WordTemplate.__init__
+
+    def counting(self, path, *args, **kwargs):
+        compiled.append(Path(path).name)
+        original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(WordTemplate, "__init__", counting)
+    assert build_letters(project).built == 0
+    assert compiled == []
+    _touch(project.templates_dir / "brief.docx")  # its bytes changed: compiled and checked
+    assert build_letters(project).built == letter_count(project)
+    assert compiled[:1] == ["brief.docx"]
 
 
 def test_one_changed_address_rebuilds_exactly_that_gemeentes_letters(project):
