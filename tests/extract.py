@@ -32,6 +32,18 @@ def docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+def outline_titles(reader: PdfReader) -> list[str]:
+    """The titles of a PDF's outline (bookmarks), every level, in reading order."""
+    titles, stack = [], list(reader.outline)
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+        else:
+            titles.append(item.title)
+    return titles
+
+
 def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
 

@@ -4,7 +4,9 @@ a copy), and a typst PDF compiled from a small main file with templates/word.typ
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,6 +18,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, NameObject
+import pytest
 
 from imvdoc import look as word_look
 from imvdoc.convert import TypstDocument, TypstInputs
@@ -25,6 +28,23 @@ TEMPLATES = REPO / "templates"
 BRIEF = TEMPLATES / "brief.docx"
 IMV = TEMPLATES / "plan.docx"
 SUBJECT_STYLE = "Onderwerp"  # the template's subject style (outline level 0)
+
+
+def saved_by_libreoffice(template: Path, work: Path) -> Path:
+    """`template` opened and saved as .docx by LibreOffice, as another program would save
+    it (in CI LibreOffice must be there; elsewhere the test is skipped without it)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) ontbreekt; in CI moet het er zijn")
+        pytest.skip("LibreOffice (soffice) is not installed here")
+    source = work / "in" / template.name
+    source.parent.mkdir(parents=True)
+    shutil.copy(template, source)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{work}/profile",
+                    "--convert-to", "docx", "--outdir", str(work / "out"), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return work / "out" / template.name
 
 # A body as pandoc will write it for word.typ: each paragraph in its Word style.
 BODY = """\

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from conftest import copy_project, letter_paths
-from extract import docx_text, normalise, pdf_text
+from extract import docx_text, normalise, outline_titles, pdf_text
 from look_samples import chars_of, page_text as pdf_page_text, pdf_pages, rgb_of
 from imvdoc.build import build, paths_of
 from imvdoc.content import load_content
@@ -259,14 +259,7 @@ def test_the_adoption_letter_speaks_of_each_gemeentes_own_zienswijze(ronde, fmt)
 
 
 def test_the_paragraphs_a_letter_names_are_those_of_the_reactienotas_pdf(ronde):
-    reader = PdfReader(nota_paths(ronde)["pdf"])
-    titles, stack = [], list(reader.outline)
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, list):
-            stack[:0] = item
-        else:
-            titles.append(item.title)
+    titles = outline_titles(PdfReader(nota_paths(ronde)["pdf"]))
     assert {"3.2 Thema 2: Cyber en gedigitaliseerde criminaliteit", "3.4 Thema 4: Jeugd en "
             "veiligheid", "3.5 Overig"} <= set(titles)
 

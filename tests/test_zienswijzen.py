@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import build_letters, copy_project, letter_paths
+from extract import outline_titles
 from imvdoc.content import GEVOLGEN, OORDELEN, load_content
 from imvdoc.context import plan_sections
 from imvdoc.distribute import SendLog
@@ -296,13 +296,7 @@ def test_plan_sections_are_the_numbers_the_plans_pdf_shows(built_letters):
     content = load_content(built_letters.content_dir)
     for versie in content.plannen:
         pdf = built_letters.build_dir / "plan" / f"imv-2024-2027-v{versie.versie}.pdf"
-        outline, stack = [], list(PdfReader(str(pdf)).outline)
-        while stack:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack[:0] = item
-            else:
-                outline.append(item.title)
+        outline = outline_titles(PdfReader(str(pdf)))
         shown = [f"{s.nummer} {s.titel}" for s in plan_sections(content, versie)]
         assert shown == outline, versie.versie
 
