@@ -47,9 +47,15 @@ local function base64(data)
   return table.concat(out)
 end
 
--- A list item's paragraphs as plain text (a tight list), also inside a styled Div.
-local function tight(item)
-  return item:walk { Para = function(para) return pandoc.Plain(para.content) end }
+-- A list's paragraphs as plain text (a tight list), also inside a styled Div. A list
+-- that has none is left as it is: an element whose parts are looked at in Lua costs
+-- a full conversion back to pandoc, so nothing here looks at more than it must.
+local function tight(list)
+  local loose = false
+  list:walk { Para = function() loose = true end }
+  if loose then
+    return list:walk { Para = function(para) return pandoc.Plain(para.content) end }
+  end
 end
 
 -- Clean up what Word documents bring: tight lists, headings that start at level 2 and
@@ -71,7 +77,7 @@ local function normalise(doc, warnings)
   local min_level = 99
   for _, block in ipairs(doc.blocks) do  -- a Word document's headings are top-level
     if block.t == "Header" and block.level < min_level
-        and pandoc.utils.stringify(block.content):match("%S") then
+        and pandoc.utils.stringify(block):match("%S") then
       min_level = block.level
     end
   end
@@ -80,7 +86,7 @@ local function normalise(doc, warnings)
   local unsupported, missing, no_alt = 0, 0, 0
   doc = doc:walk {
     Header = function(h)
-      if not pandoc.utils.stringify(h.content):match("%S") then
+      if not pandoc.utils.stringify(h):match("%S") then
         warnings[#warnings + 1] = "een lege kop is weggelaten"
         return {}
       end
@@ -116,14 +122,8 @@ local function normalise(doc, warnings)
       end
       return image
     end,
-    BulletList = function(list)
-      list.content = list.content:map(tight)
-      return list
-    end,
-    OrderedList = function(list)
-      list.content = list.content:map(tight)
-      return list
-    end,
+    BulletList = tight,
+    OrderedList = tight,
   }
   if missing > 0 then warnings[#warnings + 1] = missing .. " gekoppelde afbeelding(en) niet opgenomen (niet ingesloten in het document)" end
   if unsupported > 0 then warnings[#warnings + 1] = unsupported .. " afbeelding(en) in een niet-ondersteund formaat (zoals EMF) vervangen door een tekst" end
@@ -146,7 +146,14 @@ local function first_heading(doc)
   end
 end
 
+-- Whether the body may hold an image: every image that normalise keeps is in the media
+-- bag (the others became text), so with an empty bag a walk for images is left out.
+local function has_images()
+  return #pandoc.mediabag.list() > 0
+end
+
 local function embed_images(doc)
+  if not has_images() then return doc end
   return doc:walk { Image = function(image)
     local mime, contents = pandoc.mediabag.lookup(image.src)
     if contents then image.src = "data:" .. mime .. ";base64," .. base64(contents) end
@@ -206,21 +213,38 @@ local function is_contents(name)
   return name:lower():match("^toc %d$") ~= nil
 end
 
--- Walks the body top-down and hands each paragraph to `write(style, block)`, which
--- returns what stands in its place; the contents' paragraphs become `contents()` once.
+-- What a writer returns as a list of blocks: one block, or a list of them.
+local function as_blocks(result)
+  if result.t then return { result } end
+  return result
+end
+
+-- What a paragraph is: 'page-break' (only the page break marker), 'empty' (nothing in
+-- it) or 'text'. Its text is asked of pandoc (stringify), so that a paragraph's inlines
+-- are only pulled into Lua when it may be one of the first two.
+local function kind_of(block)
+  local text = pandoc.utils.stringify(block)
+  if text ~= "" and text ~= PAGE_BREAK then return "text" end
+  local content = block.content
+  if #content == 1 and content[1].t == "Str" and content[1].text == PAGE_BREAK then
+    return "page-break"
+  end
+  return #content == 0 and "empty" or "text"
+end
+
+-- Walks the body top-down and hands each paragraph to `write(style, block, kind, top)`,
+-- which returns the block or blocks that stand in its place (`top`: the paragraph is not
+-- inside another block); the contents' paragraphs become `contents()` once.
 local function by_style(doc, write, contents)
   local seen_contents = false
-  local function paragraphs(name, blocks)
+  local function paragraphs(name, blocks, top)
     local out = pandoc.Blocks({})
     for _, block in ipairs(blocks) do
       if block.t == "Para" or block.t == "Plain" then
         if is_contents(name) then
           if not seen_contents then out:insert(contents()); seen_contents = true end
-        elseif #block.content == 1 and block.content[1].t == "Str"
-            and block.content[1].text == PAGE_BREAK then
-          out:insert(write(nil, block, "page-break"))
         else
-          out:insert(write(name, block, #block.content == 0 and "empty" or "text"))
+          out:extend(as_blocks(write(name, block, kind_of(block), top)))
         end
       else
         out:insert(block)
@@ -228,7 +252,7 @@ local function by_style(doc, write, contents)
     end
     return out
   end
-  return doc:walk {
+  local filter = {
     traverse = "topdown",
     Div = function(div)
       local name = div.attributes["custom-style"]
@@ -241,13 +265,67 @@ local function by_style(doc, write, contents)
       return write(name, header, "heading"), false
     end,
   }
+  local out = pandoc.Blocks({})
+  for _, block in ipairs(doc.blocks) do  -- the top level here, what lies deeper by the walk
+    local style = block.t == "Div" and block.attributes["custom-style"]
+    if style then
+      out:extend(paragraphs(style, block.content, true))
+    elseif block.t == "Para" or block.t == "Plain" then
+      out:extend(paragraphs(DEFAULT_STYLE, { block }, true))
+    else
+      out:extend(pandoc.Pandoc({ block }):walk(filter).blocks)
+    end
+  end
+  return pandoc.Pandoc(out, doc.meta)
 end
+
+-- A paragraph in its style is `#word-style("Name")[text]`. Made in Lua, that takes its
+-- inlines out of pandoc and back in, which costs more than reading the document; so a
+-- paragraph at the top level stays as it is, between two raw blocks with these marks,
+-- and the marks and the line breaks beside them are taken out of what the writer wrote
+-- (it writes without wrapping lines): the same text as the paragraph made in Lua.
+local OPEN_MARK = utf8.char(0xFDD1) .. "imvdoc" .. utf8.char(0xFDD1)
+local CLOSE_MARK = utf8.char(0xFDD2) .. "imvdoc" .. utf8.char(0xFDD2)
+
+-- A paragraph of the typst body in its Word style (see by_style).
+local function typst_paragraph(name, block, kind, top)
+  if kind == "page-break" then return pandoc.RawBlock("typst", "#pagebreak()") end
+  if kind == "empty" then return pandoc.RawBlock("typst", "#word-empty(" .. typst_string(name) .. ")") end
+  if kind == "heading" then
+    block.attributes["word-style"] = nil
+    return { pandoc.RawBlock("typst", "#word-style(" .. typst_string(name) .. ")["), block,
+             pandoc.RawBlock("typst", "]") }
+  end
+  local open = "#word-style(" .. typst_string(name) .. ")["
+  if top then  -- the paragraph as it is, between marks that joined_marks removes
+    return { pandoc.RawBlock("typst", open .. OPEN_MARK), block,
+             pandoc.RawBlock("typst", CLOSE_MARK .. "]") }
+  end
+  local inlines = pandoc.Inlines({ pandoc.RawInline("typst", open) })
+  local first = block.content[1]
+  if first and first.t == "Str" and first.text:match("^[-+=/%d]") then
+    open = open .. "\\"  -- as pandoc escapes it at the start of a line: literal text,
+    inlines[1] = pandoc.RawInline("typst", open)  -- never a list, heading or number
+  end
+  inlines:extend(block.content)
+  inlines:insert(pandoc.RawInline("typst", "]"))
+  return pandoc.Plain(inlines)
+end
+
+local function typst_contents() return pandoc.RawBlock("typst", "#word-contents()") end
 
 -- The typst body: values escaped as text (typst_literal), images with their description
 -- (pandoc's typst writer drops it, PDF/UA requires it), and every paragraph in its style.
 local function typst_ready(doc, media_prefix)
+  doc = pandoc.Pandoc(doc.blocks:map(function(block)  -- a new document: the HTML is made
+    local text = pandoc.utils.stringify(block)       -- from the one given; and only where
+    if text:find("...", 1, true) or text:find("%-[%d?]") then  -- a Str may need it (see
+      return block:walk { Str = typst_literal }                -- kind_of)
+    end
+    return block
+  end), doc.meta)
+  if not has_images() then return by_style(doc, typst_paragraph, typst_contents) end
   doc = doc:walk {
-    Str = typst_literal,
     Image = function(image)
       local args = { typst_string(media_prefix .. image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
       for _, key in ipairs { "width", "height" } do
@@ -258,19 +336,11 @@ local function typst_ready(doc, media_prefix)
       return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
     end,
   }
-  return by_style(doc, function(name, block, kind)
-    if kind == "page-break" then return pandoc.RawBlock("typst", "#pagebreak()") end
-    if kind == "empty" then return pandoc.RawBlock("typst", "#word-empty(" .. typst_string(name) .. ")") end
-    if kind == "heading" then
-      block.attributes["word-style"] = nil
-      return { pandoc.RawBlock("typst", "#word-style(" .. typst_string(name) .. ")["), block,
-               pandoc.RawBlock("typst", "]") }
-    end
-    local inlines = pandoc.Inlines({ pandoc.RawInline("typst", "#word-style(" .. typst_string(name) .. ")[") })
-    inlines:extend(block.content)
-    inlines:insert(pandoc.RawInline("typst", "]"))
-    return pandoc.Plain(inlines)
-  end, function() return pandoc.RawBlock("typst", "#word-contents()") end)
+  return by_style(doc, typst_paragraph, typst_contents)
+end
+
+local function joined_marks(typst)
+  return (typst:gsub(OPEN_MARK .. "\n", ""):gsub("\n\n?" .. CLOSE_MARK, ""))
 end
 
 -- The HTML body: every paragraph in a div with its style's class (Word's Title is the
@@ -604,7 +674,7 @@ local function convert(job)
     table_of_contents = true, toc_depth = 3 }) or ""
   write_media(job.media)
   return {
-    typst = pandoc.write(typst_doc, "typst", { template = BODY_ONLY }),
+    typst = joined_marks(pandoc.write(typst_doc, "typst", { template = BODY_ONLY, wrap_text = "none" })),
     html = pandoc.write(html_styles(html_doc, toc), "html5", { template = BODY_ONLY,
       section_divs = false }),
     toc = toc,

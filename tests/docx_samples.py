@@ -143,6 +143,25 @@ def write_emf_image(path: Path) -> Path:
     return path
 
 
+# Paragraphs whose text starts as typst markup starts a list, a heading or a number, at
+# the top level, in a styled paragraph, a list item and a table cell.
+LINE_STARTS = ["- geen opsomming", "= geen kop", "1. geen nummer", "+ geen telling",
+               "/ geen term: uitleg", "- in een lijst", "= in een cel"]
+
+
+def write_line_starts(path: Path) -> Path:
+    document = _document_with_intro()
+    document.add_paragraph(LINE_STARTS[0])
+    document.add_paragraph(LINE_STARTS[1])
+    document.add_paragraph(LINE_STARTS[2], style="Body Text")
+    document.add_paragraph(LINE_STARTS[3], style="Body Text")
+    document.add_paragraph(LINE_STARTS[4])
+    document.add_paragraph(LINE_STARTS[5], style="List Bullet")
+    document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0].add_run(LINE_STARTS[6])
+    document.save(path)
+    return path
+
+
 def write_first_heading_level_2(path: Path) -> Path:
     """Headings that start at Heading 2 (no Heading 1) and go one level deeper after it."""
     document = Document()

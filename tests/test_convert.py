@@ -397,6 +397,19 @@ def test_a_file_that_is_not_a_word_document_exits_1_with_a_dutch_message(
     assert not outputs.exists() or not any(outputs.iterdir())
 
 
+def test_text_that_starts_like_typst_markup_stays_text_in_the_pdf(tmp_path, monkeypatch, capsys):
+    result = convert(samples.write_line_starts, tmp_path, monkeypatch, capsys)
+    assert_both_outputs(result)
+    lines = [" ".join(line.split()) for line in
+             "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(result.pdf)).pages)
+             .splitlines()]
+    for text in samples.LINE_STARTS:  # as written: no bullet, heading or number made of it
+        assert any(line.endswith(text) for line in lines), (text, lines)
+    assert sum("•" in line for line in lines) == 1  # the one real list item
+    for text in samples.LINE_STARTS:
+        assert text in result.html
+
+
 def test_several_files_in_one_call_each_keep_their_own_text(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     first = samples.write_heading_1_and_2(Path("eerste.docx"))
