@@ -317,25 +317,28 @@ local function typst_contents() return pandoc.RawBlock("typst", "#word-contents(
 -- The typst body: values escaped as text (typst_literal), images with their description
 -- (pandoc's typst writer drops it, PDF/UA requires it), and every paragraph in its style.
 local function typst_ready(doc, media_prefix)
-  doc = pandoc.Pandoc(doc.blocks:map(function(block)  -- a new document: the HTML is made
-    local text = pandoc.utils.stringify(block)       -- from the one given; and only where
-    if text:find("...", 1, true) or text:find("%-[%d?]") then  -- a Str may need it (see
-      return block:walk { Str = typst_literal }                -- kind_of)
+  -- A new document (the HTML is made from the one given); a block's Strs are only
+  -- looked at where its text holds what typst_literal escapes (see kind_of).
+  doc = pandoc.Pandoc(doc.blocks:map(function(block)
+    local text = pandoc.utils.stringify(block)
+    if text:find("...", 1, true) or text:find("%-[%d?]") then
+      return block:walk { Str = typst_literal }
     end
     return block
   end), doc.meta)
-  if not has_images() then return by_style(doc, typst_paragraph, typst_contents) end
-  doc = doc:walk {
-    Image = function(image)
-      local args = { typst_string(media_prefix .. image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
-      for _, key in ipairs { "width", "height" } do
-        local size = image.attributes[key]
-        local number, unit = (size or ""):match("^(%d*%.?%d+)(%a*%%?)$")
-        if number and TYPST_UNITS[unit] then args[#args + 1] = key .. ": " .. number .. unit end
-      end
-      return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
-    end,
-  }
+  if has_images() then
+    doc = doc:walk {
+      Image = function(image)
+        local args = { typst_string(media_prefix .. image.src), "alt: " .. typst_string(pandoc.utils.stringify(image.caption)) }
+        for _, key in ipairs { "width", "height" } do
+          local size = image.attributes[key]
+          local number, unit = (size or ""):match("^(%d*%.?%d+)(%a*%%?)$")
+          if number and TYPST_UNITS[unit] then args[#args + 1] = key .. ": " .. number .. unit end
+        end
+        return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
+      end,
+    }
+  end
   return by_style(doc, typst_paragraph, typst_contents)
 end
 
