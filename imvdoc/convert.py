@@ -26,7 +26,7 @@ import typst
 
 from imvdoc.errors import ConversionError, Problem, TemplateError, display_path
 from imvdoc.layouts import Layouts
-from imvdoc.look import Look, css, html_blocks, typst_document, write_media
+from imvdoc.look import Look, css, html_blocks, typst_files, write_media
 from imvdoc.wordfile import WordFileError, WordPackage, main_document, readable_by_pandoc
 
 LUA_DRIVER = Path(__file__).with_name("convert.lua")
@@ -103,7 +103,7 @@ class TypstDocument:
 class TypstInputs:
     """What word.typ reads, as files in `folder` under typst's root: the look of each
     Word template in a file named by its content (written once), the document being
-    compiled (title and furniture: imvdoc.look.typst_document) in one file that each
+    compiled (title and furniture: imvdoc.look.typst_files) in one file that each
     compile writes anew, and the furniture's pictures, named by their content.
 
     sys.inputs only names these files, so it stays the same from one document to the
@@ -124,8 +124,8 @@ class TypstInputs:
         characters in `no_font` (no shipped font has them) are replaced by U+FFFD."""
         self.folder.mkdir(parents=True, exist_ok=True)
         look_text, look_name = self._look(document.look)
-        text = json.dumps(typst_document(document.title, document.furniture),
-                          ensure_ascii=False)
+        data, pictures = typst_files(document.title, document.furniture)
+        text = json.dumps(data, ensure_ascii=False)
         if no_font:
             look_text, text = _replaced(look_text, no_font), _replaced(text, no_font)
             look_name = _look_file_name(look_text)
@@ -134,7 +134,7 @@ class TypstInputs:
             look_path.write_text(look_text, "utf-8")
         document_path = self.folder / "document.json"
         document_path.write_text(text, "utf-8")
-        write_media(document.furniture, self.media)
+        write_media(pictures, self.media)
         return {"imvdoc": json.dumps({"look": self._name(look_path),
                                       "document": self._name(document_path),
                                       "media-root": self._name(self.media)})}

@@ -257,36 +257,40 @@ def findings(look: dict[str, Any], furniture: dict[str, Any] | None = None) -> l
 def media(furniture: dict[str, Any]) -> dict[str, bytes]:
     """Every picture in the furniture by its file name (a name made from its content),
     for the pipeline to write under the typst media root."""
-    found: dict[str, bytes] = {}
-    for item in _walk_items(furniture):
-        if item.get("type") == "image":
-            found[item["file"]] = base64.b64decode(item["data"])
-    return found
+    return typst_files("", furniture)[1]
 
 
-def write_media(furniture: dict[str, Any], folder: Path | str) -> list[str]:
-    """Write every picture of the furniture into `folder` (created if needed); returns
-    the file names. word.typ finds them as `media-root + "/" + file`."""
+def write_media(files: dict[str, bytes], folder: Path | str) -> list[str]:
+    """Write the pictures `files` (media, typst_files) into `folder` (created if needed);
+    returns the file names. word.typ finds them as `media-root + "/" + file`. A file
+    that is there already is not written again: its name is made from its bytes."""
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    files = media(furniture)
     for name, data in files.items():
-        (target / name).write_bytes(data)
+        path = target / name
+        if not path.exists():
+            path.write_bytes(data)
     return sorted(files)
 
 
-def typst_document(title: str, furniture: dict[str, Any]) -> dict[str, Any]:
-    """What word.typ reads of one document besides the look of its template: its title
-    and its furniture. The picture bytes are left out: typst reads the pictures from the
-    files write_media wrote."""
+def typst_files(title: str, furniture: dict[str, Any]
+                ) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """What word.typ reads of one document besides the look of its template (its title
+    and its furniture, without the picture bytes), and the pictures (media), which typst
+    reads from the files write_media wrote. One pass over the furniture: a letter's has
+    some thousand items, and this is done for every letter."""
+    found: dict[str, bytes] = {}
+
     def without_data(value):
         if isinstance(value, dict):
+            if value.get("type") == "image" and "data" in value:
+                found[value["file"]] = base64.b64decode(value["data"])
             return {key: without_data(item) for key, item in value.items() if key != "data"}
         if isinstance(value, list):
             return [without_data(item) for item in value]
         return value
 
-    return {"title": title, "furniture": without_data(furniture)}
+    return {"title": title, "furniture": without_data(furniture)}, found
 
 
 # --- the package ----------------------------------------------------------------------
@@ -1525,16 +1529,6 @@ def _merge_texts(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif item["type"] != "text" or item["text"]:
             merged.append(item)
     return merged
-
-
-def _walk_items(value) -> Iterable[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _walk_items(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk_items(item)
 
 
 # --- HTML ------------------------------------------------------------------------------------
