@@ -19,7 +19,7 @@ import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -39,6 +39,7 @@ from imvdoc.outputs import (document_paths, slug, staging_dir, sweep_staging, wr
                             write_atomic)
 from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
                            word_blocks)
+from imvdoc.shapes import Share, sharable, shares
 from imvdoc.uptodate import Selection, input_stamp, library_versions
 from imvdoc.wordfile import (Revisions, WordFileError, count_revisions, plural,
                              readable_by_pandoc)
@@ -90,6 +91,9 @@ class Summary:
     seconds: float = 0.0
     selected: list[Document] = field(default_factory=list)
     """The documents the build was asked for, filled, each with its key."""
+    shared_shapes: int = 0
+    """Documents whose pandoc conversion came from a shape shared with others of their
+    chunk (imvdoc.shapes)."""
 
     @property
     def documents(self) -> int:
@@ -401,6 +405,7 @@ class ChunkResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failures: list[tuple[str, Problem]] = field(default_factory=list)
+    shared_shapes: int = 0
 
 
 def _die_with_parent() -> None:
@@ -483,17 +488,24 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
     plan, result = _plan, ChunkResult(count=len(documents))
     staging: Path = _worker["staging"]
     jobs, rendered, staged_by_key = [], [], {}
+    shared, shapes_staged = shares(documents), {}
     try:
         for index, document in enumerate(documents):
             rendered_docx = render(plan, document)
             docx, body_key = rendered_docx.data, rendered_docx.body_key
-            if body_key not in staged_by_key:  # pandoc reads each distinct body once
-                staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
-                staged_by_key[body_key].write_bytes(reading_copy(docx))
             rendered.append(docx)
-            jobs.append(job_for(plan, document, staged_by_key[body_key], rendered_docx,
-                                body_key))
-        results = _worker["converter"].convert(jobs)
+            job = _shared_job(plan, document, rendered_docx, shared.get(index), shapes_staged,
+                              staging / f"{index}-shape.docx")
+            if job is None:
+                if body_key not in staged_by_key:  # pandoc reads each distinct body once
+                    staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
+                    staged_by_key[body_key].write_bytes(reading_copy(docx))
+                job = job_for(plan, document, staged_by_key[body_key], rendered_docx, body_key)
+            jobs.append(job)
+        converter = _worker["converter"]
+        before = converter.shared
+        results = converter.convert(jobs)
+        result.shared_shapes = converter.shared - before
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]
         return result
@@ -522,6 +534,27 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
             path, data, document.key, plan.inputs(document), document.ref)
         result.files.append(path)
     return result
+
+
+def _shared_job(plan: BuildPlan, document: Document, rendered: Rendered, share: Share | None,
+                staged: dict[str, tuple[Path, str, dict[str, bytes]]], path: Path) -> Job | None:
+    """The job of a letter that shares the shape of its text with others in its chunk
+    (imvdoc.shapes), or None: where it has no share, or its Word parts are not the
+    shape's with its values in place. The shape's Word file is written once (to `path`)."""
+    if share is None:
+        return None
+    template = plan.word_template(type_named(document.type_name).word_template)
+    if share.markdown not in staged:
+        shape = render(plan, replace(document, markdown=share.markdown, blocks=(), shape=None))
+        path.write_bytes(reading_copy(shape.data))
+        staged[share.markdown] = (path, f"shape-{shape.body_key}", template.body_parts(shape))
+    docx, key, parts = staged[share.markdown]
+    if not sharable(parts, template.body_parts(rendered), share.values):
+        return None
+    job = job_for(plan, document, docx, rendered, None)
+    if not job.may_share:
+        return None
+    return replace(job, shape_key=key, values=share.values, own_docx=rendered.data)
 
 
 def _chunks(documents: list[Document], workers: int) -> list[list[Document]]:
@@ -590,6 +623,7 @@ def _make(plan: BuildPlan, documents: list[Document],
         for name, count in result.built.items():
             summary.counts[name].built += count
         summary.files += result.files
+        summary.shared_shapes += result.shared_shapes
         summary.warnings += [w for w in result.warnings if w not in summary.warnings]
         failures.extend(f for f in result.failures if f not in failures)
         if on_progress:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Any, Callable
 
 from jinja2 import TemplateError as JinjaTemplateError
@@ -22,6 +23,25 @@ from imvdoc.templating import dutch_date, jinja_message, make_environment, templ
 from imvdoc.zienswijzen import TERMIJNEN, register, totals
 
 _text_environment = make_environment(escape=escape_markdown)
+
+# A text's shape (see text_shape): every printed value stands as a token, <open>n<close>,
+# in characters that content cannot hold (noncharacters: refused where content is read).
+TOKEN_OPEN, TOKEN_CLOSE = "\ufdda", "\ufddb"
+
+
+class _Recorder:
+    """The `escape` of the shape environment: records each printed value, prints a token."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+
+    def __call__(self, text: str) -> str:
+        self.values.append(text)
+        return f"{TOKEN_OPEN}{len(self.values) - 1}{TOKEN_CLOSE}"
+
+
+_recorder = _Recorder()
+_shape_environment = make_environment(escape=_recorder)
 
 
 def plan_context(content: Content, versie: PlanVersie) -> dict[str, Any]:
@@ -69,6 +89,47 @@ def render_text(text: str, file: str, first_line: int, context: dict[str, Any]) 
         raise TemplateError([Problem(
             file, jinja_message(error), line=(first_line + line - 1) if line else None,
         )]) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_shape(text: str):
+    return _shape_environment.from_string(text)
+
+
+def text_shape(text: str, context: dict[str, Any], filled: str
+               ) -> tuple[str, tuple[str, ...]] | None:
+    """A filled-in text as its shape and its values: the text with a token where each
+    value was printed, and those values (unescaped) in order. `filled` is the text as
+    render_text filled it, with the same context: the shape with every token replaced by
+    its escaped value must be that text, else (and where the text or a value holds a
+    token's characters) there is no shape: None."""
+    if TOKEN_OPEN in text or TOKEN_CLOSE in text:
+        return None
+    _recorder.values = []
+    try:
+        shape = _compiled_shape(text).render(context)
+    except JinjaTemplateError:
+        return None
+    values = tuple(_recorder.values)
+    if any(TOKEN_OPEN in v or TOKEN_CLOSE in v for v in values):
+        return None
+    if fill_shape(shape, values, escape_markdown) != filled:
+        return None
+    return shape, values
+
+
+def fill_shape(shape: str, values: tuple[str, ...] | dict[int, str],
+               escape: Callable[[str], str]) -> str:
+    """The shape with each token whose index `values` holds replaced by its escaped value."""
+    def value(match: re.Match) -> str:
+        index = int(match.group(1))
+        known = index < len(values) if isinstance(values, tuple) else index in values
+        return escape(values[index]) if known else match.group(0)
+
+    return _TOKEN.sub(value, shape)
+
+
+_TOKEN = re.compile(f"{TOKEN_OPEN}(\\d+){TOKEN_CLOSE}")
 
 
 def plan_sections(content: Content, versie: PlanVersie) -> tuple[Section, ...]:

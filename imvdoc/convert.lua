@@ -686,8 +686,279 @@ local function convert(job)
   }
 end
 
+-- Letters that share a shape (imvdoc/shapes.py): the Word file of the shape holds a
+-- token (U+FDDA n U+FDDB) where a letter has a value of its own. pandoc reads the shape
+-- once and lays out each block; for a letter, only the blocks that hold a token are
+-- filled in with the letter's values and laid out again, and the whole is written. What
+-- could differ from reading the letter's own file is checked, and where it could, the
+-- driver answers "unshared" and the converter sends the letter's own file.
+local TOKEN_OPEN = utf8.char(0xFDDA)
+local TOKEN = TOKEN_OPEN .. "(%d+)" .. utf8.char(0xFDDB)
+
+local function is_letter(code)  -- a letter in ASCII, Latin-1 or Latin Extended-A
+  return (code < 128 and string.char(code):match("%a") ~= nil)
+    or (code >= 0xC0 and code <= 0x17F and code ~= 0xD7 and code ~= 0xF7)
+end
+
+-- The identifier pandoc's reader gives a heading (auto_identifiers): the text in lower
+-- case with only its letters, digits, spaces, '_', '-' and '.', its words joined by '-',
+-- from the first letter on. nil for a character this cannot class.
+local function identifier(text)
+  local kept = {}
+  for _, code in utf8.codes(pandoc.text.lower(text)) do
+    if is_letter(code) or (code < 128 and string.char(code):match("[%d_%-%.]")) then
+      kept[#kept + 1] = utf8.char(code)
+    elseif code < 128 and string.char(code):match("%s") then
+      kept[#kept + 1] = " "
+    elseif code >= 128 and code ~= 0xFDDA and code ~= 0xFDDB then
+      return nil  -- other ASCII punctuation and the token marks are left out
+    end
+  end
+  local words = {}
+  for word in table.concat(kept):gmatch("%S+") do words[#words + 1] = word end
+  local ident = table.concat(words, "-")
+  for position, code in utf8.codes(ident) do
+    if is_letter(code) then return ident:sub(position) end
+  end
+  return ""
+end
+
+-- The identifier made unique as the reader does: 'section' for none, then -1, -2, ...
+local function unique(ident, used)
+  local base = ident == "" and "section" or ident
+  local id, n = base, 0
+  while used[id] do n = n + 1; id = base .. "-" .. n end
+  used[id] = true
+  return id
+end
+
+local function native(blocks)
+  return pandoc.write(pandoc.Pandoc(blocks), "native")
+end
+
+local function write_typst(blocks)
+  return joined_marks(pandoc.write(pandoc.Pandoc(blocks), "typst",
+    { template = BODY_ONLY, wrap_text = "none" }))
+end
+
+local function write_html(blocks)
+  return pandoc.write(pandoc.Pandoc(blocks), "html5", { template = BODY_ONLY,
+    section_divs = false })
+end
+
+-- The line breaks after each of `texts` such that, with them, the texts make `whole`;
+-- nil where they do not.
+local function pieces(whole, texts)
+  local between, at = {}, 1
+  for k, text in ipairs(texts) do
+    if whole:sub(at, at + #text - 1) ~= text then return nil end
+    at = at + #text
+    between[k] = whole:match("^\n*", at)
+    at = at + #between[k]
+  end
+  if at ~= #whole + 1 then return nil end
+  return between
+end
+
+-- The texts, each followed by its line breaks.
+local function joined(texts, between)
+  local out = {}
+  for k, text in ipairs(texts) do
+    out[#out + 1] = text
+    out[#out + 1] = between[k]
+  end
+  return table.concat(out)
+end
+
+-- A block with the letter's values in place of its tokens, each value as pandoc's reader
+-- reads text: its words, with a space between them; nil for a token without a value.
+local function filled(element, values)
+  local missing = false
+  element = element:walk { Str = function(str)
+    if not str.text:find(TOKEN_OPEN, 1, true) then return nil end
+    local text = str.text:gsub(TOKEN, function(index)
+      if not values[index] then missing = true end
+      return values[index] or ""
+    end)
+    local inlines = pandoc.Inlines({})
+    for word in text:gmatch("[^ ]+") do
+      if #inlines > 0 then inlines:insert(pandoc.Space()) end
+      inlines:insert(pandoc.Str(word))
+    end
+    return inlines
+  end }
+  if missing then return nil end
+  return element
+end
+
+-- The identifiers of the headings (by block index) as the reader makes them from their
+-- texts (by block index); nil where one cannot be made here.
+local function heading_ids(texts, count)
+  local used, ids = {}, {}
+  for i = 1, count do
+    if texts[i] then
+      local ident = identifier(texts[i])
+      if not ident then return nil end
+      ids[i] = unique(ident, used)
+    end
+  end
+  return ids
+end
+
+-- The blocks that hold a token are laid out and written together, one after the other
+-- with a mark between them (a raw block for each writer), and the text split at the
+-- marks: a few writer runs for a letter instead of one for each such block.
+local SPLIT_MARK = utf8.char(0xFDD3) .. "imvdoc" .. utf8.char(0xFDD3)
+local function marked(blocks)
+  local out = pandoc.Blocks({})
+  for k, block in ipairs(blocks) do
+    if k > 1 then
+      out:insert(pandoc.RawBlock("typst", SPLIT_MARK))
+      out:insert(pandoc.RawBlock("html", SPLIT_MARK))
+    end
+    out:insert(block)
+  end
+  return pandoc.Pandoc(out)
+end
+
+local function split(text)
+  local texts = {}
+  for piece in (text .. SPLIT_MARK):gmatch("(.-)" .. SPLIT_MARK) do
+    texts[#texts + 1] = piece:gsub("^\n+", ""):gsub("\n+$", "")
+  end
+  return texts
+end
+
+local function marked_texts(doc, media_prefix)
+  return split(write_typst(typst_ready(doc, media_prefix).blocks)),
+    split(write_html(html_styles(doc, "").blocks))
+end
+
+-- What a shape gives every letter: its blocks after normalise, which hold a token, each
+-- block laid out and written for typst and HTML, and what stands between the texts; nil
+-- where a letter could come out otherwise than from its own file (images, links within
+-- the document, headings whose identifiers are not made here as the reader made them, a
+-- layout or a text that is not made block by block).
+local function shape_state(job)
+  pandoc.mediabag.empty()
+  local read = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs",
+    { track_changes = "accept-changes" })
+  if has_images() then return nil end
+  local texts, headings, internal = {}, 0, false
+  for i, block in ipairs(read.blocks) do
+    if block.t == "Header" then texts[i] = pandoc.utils.stringify(block) end
+  end
+  local ids = heading_ids(texts, #read.blocks)
+  if not ids then return nil end
+  for i, block in ipairs(read.blocks) do
+    if block.t == "Header" then
+      headings = headings + 1
+      if ids[i] ~= block.identifier then return nil end
+    end
+  end
+  read:walk {
+    Header = function() headings = headings - 1 end,
+    Link = function(link) if link.target:sub(1, 1) == "#" then internal = true end end,
+  }
+  if headings ~= 0 or internal then return nil end
+  local warnings = {}
+  local doc = normalise(without_empty_captions(read, warnings), warnings)
+  doc.meta = pandoc.Meta({})
+  local state = { blocks = doc.blocks, warnings = warnings, varying = {}, texts = texts,
+                  typst = {}, html = {}, typst_text = {}, html_text = {} }
+  local typst_all, html_all, varying = pandoc.Blocks({}), pandoc.Blocks({}), {}
+  for i, block in ipairs(state.blocks) do
+    if pandoc.utils.stringify(block):find(TOKEN_OPEN, 1, true) then
+      state.varying[i] = #varying + 1
+      varying[#varying + 1] = block
+    end
+    state.typst[i] = typst_ready(pandoc.Pandoc({ block }), job.media_prefix).blocks
+    state.html[i] = html_styles(pandoc.Pandoc({ block }), "").blocks
+    state.typst_text[i], state.html_text[i] = write_typst(state.typst[i]), write_html(state.html[i])
+    typst_all:extend(state.typst[i])
+    html_all:extend(state.html[i])
+  end
+  if native(typst_all) ~= native(typst_ready(doc, job.media_prefix).blocks)
+      or native(html_all) ~= native(html_styles(doc, "").blocks) then
+    return nil
+  end
+  state.typst_between = pieces(write_typst(typst_all), state.typst_text)
+  state.html_between = pieces(write_html(html_all), state.html_text)
+  if state.typst_between and state.html_between and #varying > 0 then
+    -- a piece is a block's text without the line breaks at its ends, which are kept
+    local typst_texts, html_texts = marked_texts(marked(varying), job.media_prefix)
+    state.by_marks = #typst_texts == #varying and #html_texts == #varying
+    state.typst_ends, state.html_ends = {}, {}
+    for i, k in pairs(state.varying) do
+      for _, format in ipairs { { state.typst_text[i], typst_texts[k], state.typst_ends },
+                                { state.html_text[i], html_texts[k], state.html_ends } } do
+        local lead, piece, trail = format[1]:match("^(\n*)(.-)(\n*)$")
+        if piece ~= format[2] then state.by_marks = false end
+        format[3][i] = { lead, trail }
+      end
+    end
+  end
+  return state
+end
+
+-- A letter of a shape, as convert() makes it from the letter's own file; nil where it
+-- cannot be made so (a heading's identifier that would come out otherwise).
+local function convert_shared(job, state)
+  local count, texts, blocks = #state.blocks, {}, {}
+  for i = 1, count do
+    texts[i] = state.texts[i]
+    if state.varying[i] then
+      blocks[i] = filled(state.blocks[i], job.values)
+      if not blocks[i] then return nil end
+      if texts[i] then texts[i] = pandoc.utils.stringify(blocks[i]) end
+    end
+  end
+  local ids = heading_ids(texts, count)
+  if not ids then return nil end
+  for i = 1, count do
+    if ids[i] and not state.varying[i] and ids[i] ~= state.blocks[i].identifier then
+      return nil
+    end
+    if ids[i] and state.varying[i] then blocks[i].identifier = ids[i] end
+  end
+  local typst, html = {}, {}
+  if state.by_marks then  -- the shape's texts, and the letter's blocks written anew
+    local varying = {}
+    for i, k in pairs(state.varying) do varying[k] = blocks[i] end
+    local typst_texts, html_texts = marked_texts(marked(varying), job.media_prefix)
+    for i = 1, count do
+      local k = state.varying[i]
+      if k then
+        local t, h = state.typst_ends[i], state.html_ends[i]
+        typst[i], html[i] = t[1] .. typst_texts[k] .. t[2], h[1] .. html_texts[k] .. h[2]
+      else
+        typst[i], html[i] = state.typst_text[i], state.html_text[i]
+      end
+    end
+    typst, html = joined(typst, state.typst_between), joined(html, state.html_between)
+  else  -- the whole document laid out and written
+    local all = pandoc.Blocks({})
+    for i = 1, count do all:insert(blocks[i] or state.blocks[i]) end
+    local doc = pandoc.Pandoc(all)
+    typst, html = write_typst(typst_ready(doc, job.media_prefix).blocks),
+      write_html(html_styles(doc, "").blocks)
+  end
+  local warnings = {}
+  for k, warning in ipairs(state.warnings) do warnings[k] = warning end
+  return { typst = typst, html = html, toc = "", warnings = warnings, title = job.title }
+end
+
+local shape = {}  -- the last shape read: its key and what it gives (see shape_state)
+local function converted_shared(job)
+  if shape.key ~= job.shape then
+    shape = { key = job.shape, state = shape_state(job) }
+  end
+  return shape.state and convert_shared(job, shape.state)
+end
+
 local last = {}  -- the last body only: the media bag holds its images
 local function converted(job)
+  if job.shape and job.shape ~= json.null then return converted_shared(job) end
   local key = job.body_key
   if key == json.null then key = nil end
   local value = (key and last.key == key) and last.value or convert(job)
@@ -701,7 +972,9 @@ end
 for line in io.stdin:lines() do
   local job = json.decode(line, false)
   local ok, result = pcall(converted, job)
-  if ok then
+  if ok and not result then
+    result = { unshared = true }  -- a letter of a shape that must be read on its own
+  elseif ok then
     write_file(job.output, json.encode(result))
     result = { ok = true }
   else

@@ -17,7 +17,7 @@ import re
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,19 @@ class Job:
     """With show_changes: a note above the text says that it is a draft whose changes are
     not yet processed, and how they are shown (a Word file from elsewhere). imvdoc's own
     documents say it themselves."""
+    shape_key: str | None = None
+    """With `values`: `docx` is the Word file of a shape that this job shares with others
+    (imvdoc.shapes); pandoc fills in the values by token. `own_docx` is the job's own
+    filled-in Word file, read instead where the shape cannot be shared after all."""
+    values: dict[int, str] = field(default_factory=dict, repr=False)
+    own_docx: bytes | None = field(default=None, repr=False)
+
+    @property
+    def may_share(self) -> bool:
+        """Whether pandoc's conversion of this job may come from a shape: its title is
+        given and nothing of it depends on the body as a whole (contents, changes)."""
+        return bool(self.title) and not (self.toc or self.show_changes or self.from_first_heading
+                                         or self.chapters_from_level_1)
 
 
 @dataclass
@@ -324,6 +337,9 @@ class Converter:
         self._jobs = 0
         self._styles: dict[int, tuple[Look, str]] = {}
         self._readable_body: tuple[str | None, Path | None] = (None, None)
+        self._output = self.work / "body.json"
+        self.shared = 0
+        """How many jobs pandoc converted from a shape they share with others."""
 
     def close(self) -> None:
         """End the pandoc process."""
@@ -355,29 +371,43 @@ class Converter:
         results = []
         for job in jobs:
             self._jobs += 1
-            key = job.body_key or f"job-{self._jobs}"
-            media = self.work / "media" / key  # one folder per body: the cached typst names it
-            media.mkdir(parents=True, exist_ok=True)
-            output = self.work / "body.json"
+            key = job.shape_key or job.body_key or f"job-{self._jobs}"
             try:
                 source = self._readable(job, key)
             except WordFileError as error:
                 results.append(Result(job, error=str(error)))
                 continue
-            answer = self._ask_pandoc({
-                "input": str(source), "output": str(output), "media": str(media),
-                "media_prefix": "/" + display_path(media, self.root) + "/",
-                "title": job.title, "fallback_title": job.fallback_title,
-                "from_first_heading": job.from_first_heading, "toc": job.toc,
-                "chapters_from_level_1": job.chapters_from_level_1,
-                "show_changes": job.show_changes, "explain_changes": job.explain_changes,
-                **({"body_key": job.body_key} if job.body_key else {}),
-            })
+            answer = self._ask_pandoc(self._spec(job, source, key))
+            if answer.get("unshared"):  # the shape cannot be shared: the letter's own file
+                own = self.work / "own.docx"
+                own.write_bytes(reading_copy(job.own_docx))
+                self._jobs += 1
+                job = replace(job, docx=own, shape_key=None, values={})
+                key = f"job-{self._jobs}"
+                answer = self._ask_pandoc(self._spec(job, self._readable(job, key), key))
+            elif job.shape_key:
+                self.shared += 1
             if not answer.get("ok"):
                 results.append(Result(job, error=_pandoc_message(answer.get("error", ""))))
                 continue
-            results.append(self._finish(job, json.loads(output.read_text("utf-8"))))
+            results.append(self._finish(job, json.loads(self._output.read_text("utf-8"))))
         return results
+
+    def _spec(self, job: Job, source: Path, key: str) -> dict:
+        """What the pandoc driver is asked for one job."""
+        media = self.work / "media" / key  # one folder per body: the cached typst names it
+        media.mkdir(parents=True, exist_ok=True)
+        return {
+            "input": str(source), "output": str(self._output), "media": str(media),
+            "media_prefix": "/" + display_path(media, self.root) + "/",
+            "title": job.title, "fallback_title": job.fallback_title,
+            "from_first_heading": job.from_first_heading, "toc": job.toc,
+            "chapters_from_level_1": job.chapters_from_level_1,
+            "show_changes": job.show_changes, "explain_changes": job.explain_changes,
+            **({"body_key": job.body_key} if job.body_key else {}),
+            **({"shape": job.shape_key, "values": {str(k): v for k, v in job.values.items()}}
+               if job.shape_key else {}),
+        }
 
     def _readable(self, job: Job, key: str) -> Path:
         """The file pandoc reads for a job: the .docx, or a copy of it that pandoc reads

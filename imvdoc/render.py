@@ -252,6 +252,10 @@ class WordTemplate:
         """Top-level names the template uses."""
         return set(self._variables)
 
+    def body_parts(self, rendered: Rendered) -> dict[str, bytes]:
+        """The rendered parts that pandoc reads (the document, footnotes and endnotes)."""
+        return {name: rendered.parts[name] for name in self._body_names}
+
     def render(self, context: dict[str, Any]) -> bytes:
         """The filled-in .docx, with fixed zip timestamps."""
         return self.render_document(context).data

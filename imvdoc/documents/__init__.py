@@ -58,6 +58,9 @@ class Document:
     blocks: tuple[Block, ...] = field(default=(), repr=False)
     """The text as blocks, for a type whose text is not Markdown (the list of changes:
     one version's text with its changes marked); else the blocks of `markdown`."""
+    shape: tuple[str, tuple[str, ...]] | None = field(default=None, repr=False)
+    """For a text that differs per document: `markdown` as its shape and values
+    (imvdoc.context.text_shape), so that documents of one shape share pandoc's work."""
     # Filled in by the build: the key of everything the outputs are made from, and the
     # same in its parts (BuildPlan.key_parts). For a document taken from the archive of
     # sent letters: the key its archived files were made with.

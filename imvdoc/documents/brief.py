@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from imvdoc.content import Content, Gemeente, Mailing
-from imvdoc.context import names_used, plan_context, render_text, zienswijze_context
+from imvdoc.context import (names_used, plan_context, render_text, text_shape,
+                             zienswijze_context)
 from imvdoc.documents import Document, DocumentType, ref_problem
 from imvdoc.documents.reactienota import answered_in
 from imvdoc.errors import Problem
@@ -66,6 +67,8 @@ class Brief(DocumentType):
             markdown = render_text(mailing.body, mailing.body_file, mailing.body_line, context)
             if not names_used(mailing.body) & _PER_LETTER:
                 cache["text", mailing.id] = markdown
+            else:  # a text per letter: letters of one shape share pandoc's reading of it
+                document.shape = text_shape(mailing.body, context, markdown)
         afzender = content.afzender
         document.context = context
         document.markdown = markdown
