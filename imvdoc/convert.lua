@@ -926,6 +926,7 @@ local function convert_shared(job, state)
     local varying = {}
     for i, k in pairs(state.varying) do varying[k] = blocks[i] end
     local typst_texts, html_texts = marked_texts(marked(varying), job.media_prefix)
+    if #typst_texts ~= #varying or #html_texts ~= #varying then return nil end
     for i = 1, count do
       local k = state.varying[i]
       if k then
