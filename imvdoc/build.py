@@ -434,10 +434,11 @@ def _start_worker(plan: BuildPlan, in_process: bool = False) -> None:
                                      staging / "convert")
 
 
-def job_for(plan: BuildPlan, document: Document, docx: Path, rendered: Rendered,
+def job_for(plan: BuildPlan, document: Document, docx: Path | None, rendered: Rendered,
             body_key: str | None) -> Job:
-    """The conversion of a document's filled-in Word file (`docx`: what pandoc reads;
-    `rendered`: the filled-in parts, whose headers and footers the layouts place)."""
+    """The conversion of a document's filled-in Word file (`docx`: what pandoc reads, or
+    None until the build knows it; `rendered`: the filled-in parts, whose headers and
+    footers the layouts place)."""
     doc_type = type_named(document.type_name)
     look = plan.look(doc_type.word_template)
     return Job(docx=docx, name=document.label, layout=doc_type.name, title=document.title,
@@ -494,14 +495,15 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
             rendered_docx = render(plan, document)
             docx, body_key = rendered_docx.data, rendered_docx.body_key
             rendered.append(docx)
-            job = _shared_job(plan, document, rendered_docx, shared.get(index), shapes_staged,
-                              staging / f"{index}-shape.docx")
-            if job is None:
+            job = job_for(plan, document, None, rendered_docx, body_key)
+            shared_job = _shared_job(plan, document, job, rendered_docx, shared.get(index),
+                                     shapes_staged, staging / f"{index}-shape.docx")
+            if shared_job is None:
                 if body_key not in staged_by_key:  # pandoc reads each distinct body once
                     staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
                     staged_by_key[body_key].write_bytes(reading_copy(docx))
-                job = job_for(plan, document, staged_by_key[body_key], rendered_docx, body_key)
-            jobs.append(job)
+                shared_job = replace(job, docx=staged_by_key[body_key])
+            jobs.append(shared_job)
         converter = _worker["converter"]
         before = converter.shared
         results = converter.convert(jobs)
@@ -536,12 +538,14 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
     return result
 
 
-def _shared_job(plan: BuildPlan, document: Document, rendered: Rendered, share: Share | None,
+def _shared_job(plan: BuildPlan, document: Document, job: Job, rendered: Rendered,
+                share: Share | None,
                 staged: dict[str, tuple[Path, str, dict[str, bytes]]], path: Path) -> Job | None:
-    """The job of a letter that shares the shape of its text with others in its chunk
-    (imvdoc.shapes), or None: where it has no share, or its Word parts are not the
-    shape's with its values in place. The shape's Word file is written once (to `path`)."""
-    if share is None:
+    """`job` as the job of a letter that shares the shape of its text with others in its
+    chunk (imvdoc.shapes), or None: where it has no share, may not share, or its Word
+    parts are not the shape's with its values in place. The shape's Word file is written
+    once (to `path`)."""
+    if share is None or not job.may_share:
         return None
     template = plan.word_template(type_named(document.type_name).word_template)
     if share.markdown not in staged:
@@ -551,10 +555,8 @@ def _shared_job(plan: BuildPlan, document: Document, rendered: Rendered, share: 
     docx, key, parts = staged[share.markdown]
     if not sharable(parts, template.body_parts(rendered), share.values):
         return None
-    job = job_for(plan, document, docx, rendered, None)
-    if not job.may_share:
-        return None
-    return replace(job, shape_key=key, values=share.values, own_docx=rendered.data)
+    return replace(job, docx=docx, body_key=None, shape_key=key, values=share.values,
+                   own_docx=rendered.data)
 
 
 def _chunks(documents: list[Document], workers: int) -> list[list[Document]]:

@@ -27,6 +27,7 @@ _text_environment = make_environment(escape=escape_markdown)
 # A text's shape (see text_shape): every printed value stands as a token, <open>n<close>,
 # in characters that content cannot hold (noncharacters: refused where content is read).
 TOKEN_OPEN, TOKEN_CLOSE = "\ufdda", "\ufddb"
+_TOKEN = re.compile(f"{TOKEN_OPEN}(\\d+){TOKEN_CLOSE}")
 
 
 class _Recorder:
@@ -113,23 +114,18 @@ def text_shape(text: str, context: dict[str, Any], filled: str
     values = tuple(_recorder.values)
     if any(TOKEN_OPEN in v or TOKEN_CLOSE in v for v in values):
         return None
-    if fill_shape(shape, values, escape_markdown) != filled:
+    if fill_shape(shape, dict(enumerate(values)), escape_markdown) != filled:
         return None
     return shape, values
 
 
-def fill_shape(shape: str, values: tuple[str, ...] | dict[int, str],
-               escape: Callable[[str], str]) -> str:
+def fill_shape(shape: str, values: dict[int, str], escape: Callable[[str], str]) -> str:
     """The shape with each token whose index `values` holds replaced by its escaped value."""
     def value(match: re.Match) -> str:
         index = int(match.group(1))
-        known = index < len(values) if isinstance(values, tuple) else index in values
-        return escape(values[index]) if known else match.group(0)
+        return escape(values[index]) if index in values else match.group(0)
 
     return _TOKEN.sub(value, shape)
-
-
-_TOKEN = re.compile(f"{TOKEN_OPEN}(\\d+){TOKEN_CLOSE}")
 
 
 def plan_sections(content: Content, versie: PlanVersie) -> tuple[Section, ...]:

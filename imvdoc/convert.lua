@@ -642,6 +642,17 @@ end
 local BODY_ONLY = pandoc.template.compile("$body$")
 local TOC_ONLY = pandoc.template.compile("$toc$")
 
+-- The body's blocks as the typst and HTML of the page (the layouts place them).
+local function write_typst(blocks)
+  return joined_marks(pandoc.write(pandoc.Pandoc(blocks), "typst",
+    { template = BODY_ONLY, wrap_text = "none" }))
+end
+
+local function write_html(blocks)
+  return pandoc.write(pandoc.Pandoc(blocks), "html5", { template = BODY_ONLY,
+    section_divs = false })
+end
+
 local function convert(job)
   pandoc.mediabag.empty()
   local warnings = {}
@@ -677,9 +688,8 @@ local function convert(job)
     table_of_contents = true, toc_depth = 3 }) or ""
   write_media(job.media)
   return {
-    typst = joined_marks(pandoc.write(typst_doc, "typst", { template = BODY_ONLY, wrap_text = "none" })),
-    html = pandoc.write(html_styles(html_doc, toc), "html5", { template = BODY_ONLY,
-      section_divs = false }),
+    typst = write_typst(typst_doc.blocks),
+    html = write_html(html_styles(html_doc, toc).blocks),
     toc = toc,
     warnings = warnings,
     title = title,
@@ -734,16 +744,6 @@ end
 
 local function native(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), "native")
-end
-
-local function write_typst(blocks)
-  return joined_marks(pandoc.write(pandoc.Pandoc(blocks), "typst",
-    { template = BODY_ONLY, wrap_text = "none" }))
-end
-
-local function write_html(blocks)
-  return pandoc.write(pandoc.Pandoc(blocks), "html5", { template = BODY_ONLY,
-    section_divs = false })
 end
 
 -- The line breaks after each of `texts` such that, with them, the texts make `whole`;
@@ -863,6 +863,7 @@ local function shape_state(job)
   if headings ~= 0 or internal then return nil end
   local warnings = {}
   local doc = normalise(without_empty_captions(read, warnings), warnings)
+  if #doc.blocks ~= #read.blocks then return nil end  -- a block left out (an empty heading)
   doc.meta = pandoc.Meta({})
   local state = { blocks = doc.blocks, warnings = warnings, varying = {}, texts = texts,
                   typst = {}, html = {}, typst_text = {}, html_text = {} }

@@ -66,7 +66,7 @@ class Job:
     there) and, as JSON files that word.typ reads (TypstInputs), in the PDF (shown as text
     there, never read as markup)."""
 
-    docx: Path
+    docx: Path | None
     name: str
     look: Look
     furniture: dict[str, Any]

@@ -75,7 +75,8 @@ def sharable(shape_parts: dict[str, bytes], letter_parts: dict[str, bytes],
     the tokens standing only in text (w:t)."""
     open_, close = TOKEN_OPEN.encode(), TOKEN_CLOSE.encode()
     for name, shape in shape_parts.items():
-        if open_ in _TEXT.sub(b"", shape) or close in _TEXT.sub(b"", shape):
+        outside_text = _TEXT.sub(b"", shape)
+        if open_ in outside_text or close in outside_text:
             return False
         filled = shape
         for index, value in values.items():
