@@ -17,9 +17,10 @@ import re
 import subprocess
 import tempfile
 import zipfile
+from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pypandoc
 import typst
@@ -337,7 +338,6 @@ class Converter:
         self._jobs = 0
         self._styles: dict[int, tuple[Look, str]] = {}
         self._readable_body: tuple[str | None, Path | None] = (None, None)
-        self._output = self.work / "body.json"
         self.shared = 0
         """How many jobs pandoc converted from a shape they share with others."""
 
@@ -367,38 +367,61 @@ class Converter:
         """Convert all jobs: pandoc writes each body as HTML and typst, the layouts place
         it on the page, typst compiles the PDF. A mistake in a layout raises
         TemplateError (once, naming the layout); a document that cannot be converted
-        gets an error in its Result."""
-        results = []
-        for job in jobs:
+        gets an error in its Result.
+
+        pandoc works one job ahead: it reads and writes the next body while typst
+        compiles this one's PDF (pandoc answers in the order it is asked)."""
+        results: list[Result | None] = [None] * len(jobs)
+        asked: deque[tuple[int, Job, Path, Path | None]] = deque()
+
+        def ask(index: int, job: Job, own: Path | None = None) -> None:
             self._jobs += 1
             key = job.shape_key or job.body_key or f"job-{self._jobs}"
             try:
                 source = self._readable(job, key)
             except WordFileError as error:
-                results.append(Result(job, error=str(error)))
-                continue
-            answer = self._ask_pandoc(self._spec(job, source, key))
-            if answer.get("unshared"):  # the shape cannot be shared: the letter's own file
-                own = self.work / "own.docx"
+                results[index] = Result(job, error=str(error))
+                return
+            # At most two jobs are asked and not yet answered: four names do not meet.
+            output = self.work / f"body-{self._jobs % 4}.json"
+            self._send(self._spec(job, source, key, output))
+            asked.append((index, job, output, own))
+
+        def answer() -> None:
+            index, job, output, own = asked.popleft()
+            reply = self._receive()
+            if own is not None:
+                own.unlink()
+            if reply.get("unshared"):  # the shape cannot be shared: the letter's own file
+                own = self.work / f"own-{self._jobs}.docx"
                 own.write_bytes(reading_copy(job.own_docx))
-                self._jobs += 1
-                job = replace(job, docx=own, shape_key=None, values={})
-                key = f"job-{self._jobs}"
-                answer = self._ask_pandoc(self._spec(job, self._readable(job, key), key))
-            elif job.shape_key:
+                ask(index, replace(job, docx=own, shape_key=None, values={}), own)
+                return
+            if job.shape_key:
                 self.shared += 1
-            if not answer.get("ok"):
-                results.append(Result(job, error=_pandoc_message(answer.get("error", ""))))
-                continue
-            results.append(self._finish(job, json.loads(self._output.read_text("utf-8"))))
+            if not reply.get("ok"):
+                results[index] = Result(job, error=_pandoc_message(reply.get("error", "")))
+                return
+            results[index] = self._finish(job, json.loads(output.read_text("utf-8")))
+
+        try:
+            for index, job in enumerate(jobs):
+                ask(index, job)
+                while len(asked) > 1:
+                    answer()
+            while asked:
+                answer()
+        except BaseException:
+            self.close()  # pandoc may still owe answers to jobs asked: the next one is new
+            raise
         return results
 
-    def _spec(self, job: Job, source: Path, key: str) -> dict:
+    def _spec(self, job: Job, source: Path, key: str, output: Path) -> dict:
         """What the pandoc driver is asked for one job."""
         media = self.work / "media" / key  # one folder per body: the cached typst names it
         media.mkdir(parents=True, exist_ok=True)
         return {
-            "input": str(source), "output": str(self._output), "media": str(media),
+            "input": str(source), "output": str(output), "media": str(media),
             "media_prefix": "/" + display_path(media, self.root) + "/",
             "title": job.title, "fallback_title": job.fallback_title,
             "from_first_heading": job.from_first_heading, "toc": job.toc,
@@ -416,8 +439,8 @@ class Converter:
             self._readable_body = (key, readable_by_pandoc(job.docx, self.work / f"{key}.docx"))
         return self._readable_body[1]
 
-    def _ask_pandoc(self, spec: dict) -> dict:
-        """One job to the pandoc process, one answer back."""
+    def _send(self, spec: dict) -> None:
+        """One job to the pandoc process; its answer is read by _receive."""
         if self._pandoc is None:
             self._pandoc_errors = tempfile.TemporaryFile()
             self._pandoc = subprocess.Popen(
@@ -427,15 +450,22 @@ class Converter:
         try:
             self._pandoc.stdin.write(json.dumps(spec).encode("utf-8") + b"\n")
             self._pandoc.stdin.flush()
-            line = self._pandoc.stdout.readline()
         except BrokenPipeError:
-            line = b""
-        if not line:  # the driver itself failed: one error, not one per document
-            self._pandoc_errors.seek(0)
-            detail = _one_line(self._pandoc_errors.read().decode("utf-8", "replace"))
-            self.close()
-            raise ConversionError([Problem("pandoc", f"pandoc stopte onverwacht: {detail}")])
+            self._failed()
+
+    def _receive(self) -> dict:
+        """The answer to the oldest job asked."""
+        line = self._pandoc.stdout.readline()
+        if not line:
+            self._failed()
         return json.loads(line)
+
+    def _failed(self) -> NoReturn:
+        """The driver itself failed: one error, not one per document."""
+        self._pandoc_errors.seek(0)
+        detail = _one_line(self._pandoc_errors.read().decode("utf-8", "replace"))
+        self.close()
+        raise ConversionError([Problem("pandoc", f"pandoc stopte onverwacht: {detail}")])
 
     def _finish(self, job: Job, body: dict) -> Result:
         title = body["title"]

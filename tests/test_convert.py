@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pypdf.generic import ArrayObject, ContentStream, DictionaryObject
 import docx_samples as samples
 from checks import assert_pdf_ua_and_a, assert_self_contained_html
 from imvdoc.cli import main
+from imvdoc.errors import Problem, TemplateError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -558,3 +560,41 @@ def test_the_readme_shows_every_option_of_imvdoc_convert(capsys):
     readme = (PROJECT_ROOT / "README.md").read_text("utf-8").splitlines()
     usage = next(line for line in readme if line.startswith(".venv/bin/imvdoc convert"))
     assert set(re.findall(r"--[a-z]+", usage)) == options == {"--uitvoer", "--wijzigingen"}
+
+
+def test_after_a_failed_job_the_converter_gives_the_next_document_its_own_text(tmp_path):
+    """pandoc works a job ahead of typst: where finishing a job fails while pandoc still
+    owes the answer to the next, the converter's next call must not take that answer for
+    its own document's."""
+    from docx import Document as WordDocument
+
+    from imvdoc.convert import Converter, Job
+    from imvdoc.look import read_furniture, read_look
+
+    def word_file(text: str) -> Path:
+        document = WordDocument()
+        document.add_paragraph(text)
+        path = tmp_path / f"{text.split()[-1]}.docx"
+        document.save(path)
+        return path
+
+    files = [word_file(f"Tekst van brief {name}") for name in ("A", "B", "C")]
+    look = read_look(files[0].read_bytes())
+    jobs = [Job(docx=path, name=path.stem, look=look, furniture=read_furniture(look),
+                title=f"Brief {path.stem}") for path in files]
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    with Converter(templates, tmp_path, tmp_path / "werk") as converter:
+        compile_pdf = converter.compile_pdf
+
+        def fails_once(*args):
+            converter.compile_pdf = compile_pdf
+            raise TemplateError([Problem("templates/document.typ", "kapot")])
+
+        converter.compile_pdf = fails_once
+        with pytest.raises(TemplateError):
+            converter.convert(jobs[:2])
+        [result] = converter.convert(jobs[2:])
+    assert result.ok, result.error
+    assert "Tekst van brief C" in result.html
+    assert "Tekst van brief B" not in result.html
