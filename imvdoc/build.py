@@ -484,12 +484,13 @@ def contents_entries(blocks, pages: list[int] | None) -> list[tuple[int, str, st
     return entries
 
 
-def _make_chunk(documents: list[Document]) -> ChunkResult:
-    """Render, convert and write a chunk of documents."""
+def _make_chunk(documents: list[Document], shared: dict[int, Share]) -> ChunkResult:
+    """Render, convert and write a chunk of documents; `shared`: the shares of its
+    documents (by index) in the shapes of their texts (_chunk_shares)."""
     plan, result = _plan, ChunkResult(count=len(documents))
     staging: Path = _worker["staging"]
     jobs, rendered, staged_by_key = [], [], {}
-    shared, shapes_staged = shares(documents), {}
+    shapes_staged: dict[str, tuple[Path, str, dict[str, bytes]]] = {}
     try:
         for index, document in enumerate(documents):
             rendered_docx = render(plan, document)
@@ -541,8 +542,8 @@ def _make_chunk(documents: list[Document]) -> ChunkResult:
 def _shared_job(plan: BuildPlan, document: Document, job: Job, rendered: Rendered,
                 share: Share | None,
                 staged: dict[str, tuple[Path, str, dict[str, bytes]]], path: Path) -> Job | None:
-    """`job` as the job of a letter that shares the shape of its text with others in its
-    chunk (imvdoc.shapes), or None: where it has no share, may not share, or its Word
+    """`job` as the job of a letter that shares the shape of its text with others
+    (imvdoc.shapes), or None: where it has no share, may not share, or its Word
     parts are not the shape's with its values in place. The shape's Word file is written
     once (to `path`)."""
     if share is None or not job.may_share:
@@ -573,8 +574,24 @@ def _chunks(documents: list[Document], workers: int) -> list[list[Document]]:
     return chunks
 
 
-def _share_work(plan: BuildPlan, chunks: list[list[Document]], workers: int,
-                collect: Callable[[ChunkResult], None]) -> None:
+def _chunk_shares(chunks: list[list[Document]]) -> list[dict[int, Share]]:
+    """The shares of each chunk's documents in the shapes of their texts (by index in
+    the chunk), found over all chunks of a group together: the shape of a text is then
+    the same in every chunk, and a worker's pandoc reads it once, not once a chunk."""
+    places: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for number, chunk in enumerate(chunks):
+        for index, document in enumerate(chunk):
+            places.setdefault((document.type_name, document.group), []).append((number, index))
+    found: list[dict[int, Share]] = [{} for _ in chunks]
+    for group in places.values():
+        for member, share in shares([chunks[n][i] for n, i in group]).items():
+            number, index = group[member]
+            found[number][index] = share
+    return found
+
+
+def _share_work(plan: BuildPlan, chunks: list[tuple[list[Document], dict[int, Share]]],
+                workers: int, collect: Callable[[ChunkResult], None]) -> None:
     """This process and workers-1 worker processes take chunks until none are left: this
     one starts at once, while the workers are still starting."""
     queue = deque(chunks)
@@ -585,9 +602,9 @@ def _share_work(plan: BuildPlan, chunks: list[list[Document]], workers: int,
         running: set = set()
         while queue or running:
             while queue and len(running) < workers - 1:  # the workers take from the end
-                running.add(pool.submit(_make_chunk, queue.pop()))
+                running.add(pool.submit(_make_chunk, *queue.pop()))
             if queue:
-                collect(_make_chunk(queue.popleft()))
+                collect(_make_chunk(*queue.popleft()))
             else:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -618,6 +635,7 @@ def _make(plan: BuildPlan, documents: list[Document],
     if on_progress and len(documents) - len(stale):
         on_progress(len(documents) - len(stale))
     chunks = _chunks(stale, workers)
+    chunks_shared = list(zip(chunks, _chunk_shares(chunks)))
     failures: list[tuple[str, Problem]] = []
 
     def collect(result: ChunkResult) -> None:
@@ -635,10 +653,10 @@ def _make(plan: BuildPlan, documents: list[Document],
         if len(chunks) <= 1 or workers == 1:
             if chunks:
                 _start_worker(plan, in_process=True)
-            for chunk in chunks:
-                collect(_make_chunk(chunk))
+            for chunk, shared in chunks_shared:
+                collect(_make_chunk(chunk, shared))
         else:
-            _share_work(plan, chunks, workers, collect)
+            _share_work(plan, chunks_shared, workers, collect)
     finally:
         if summary.files:  # a build that wrote nothing leaves the manifest as it was
             plan.manifest.save()

@@ -2,8 +2,8 @@
 
 A mailing whose text names the gemeente gives every letter its own body, and pandoc
 would read each in full. But the letters' texts have one shape (imvdoc.context.text_shape:
-the text with a token for each printed value). Within a chunk of letters, a value that is
-the same in every letter of a shape is written into the shape; the others stay tokens.
+the text with a token for each printed value). Within a mailing, a value that is the same
+in every letter of a shape is written into the shape; the others stay tokens.
 pandoc reads the Word file of the shape once (convert.lua), and for each letter puts the
 letter's values in place of the tokens, then lays out only the blocks that hold one.
 

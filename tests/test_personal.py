@@ -109,3 +109,21 @@ def test_each_personal_letter_shows_its_own_values_in_every_place(tmp_path):
             assert text.count(naam_) >= 5, (document.id, fmt, text.count(naam_))
             others = [n for code, n in HOSTILE.items() if code != document.gemeente]
             assert not any(other.replace(" ", "") in text.replace(" ", "") for other in others)
+
+
+def test_a_shape_is_the_same_in_every_chunk_of_a_mailing(tmp_path):
+    """The build cuts a mailing into chunks (one per worker task); a value that all
+    letters of one chunk have in common (their district) is not the mailing's, so the
+    shape stays the same in every chunk, and a worker's pandoc reads it once."""
+    from imvdoc.build import _chunk_shares, _chunks
+
+    project = personal_project(tmp_path / "p")
+    plan = BuildPlan(project, load_content(project.content_dir))
+    documents = plan.select(Selection(["brief"]))
+    plan.prepare(documents)
+    chunks = _chunks(documents, workers=2)
+    assert len(chunks) > 1
+    found = _chunk_shares(chunks)
+    assert all(len(shares) == len(chunk) for chunk, shares in zip(chunks, found))
+    shapes = {share.markdown for shares in found for share in shares.values()}
+    assert len(shapes) == 1
