@@ -489,9 +489,11 @@ def _make_chunk(documents: list[Document], shared: dict[int, Share]) -> ChunkRes
     documents (by index) in the shapes of their texts (_chunk_shares)."""
     plan, result = _plan, ChunkResult(count=len(documents))
     staging: Path = _worker["staging"]
-    jobs, rendered, staged_by_key = [], [], {}
+    rendered: list[bytes] = []
+    staged_by_key: dict[str, Path] = {}
     shapes_staged: dict[str, tuple[Path, str, dict[str, bytes]]] = {}
-    try:
+
+    def jobs() -> Iterator[Job]:  # made as the converter asks: it converts while we render
         for index, document in enumerate(documents):
             rendered_docx = render(plan, document)
             docx, body_key = rendered_docx.data, rendered_docx.body_key
@@ -504,10 +506,12 @@ def _make_chunk(documents: list[Document], shared: dict[int, Share]) -> ChunkRes
                     staged_by_key[body_key] = staging / f"{index}-pandoc.docx"
                     staged_by_key[body_key].write_bytes(reading_copy(docx))
                 shared_job = replace(job, docx=staged_by_key[body_key])
-            jobs.append(shared_job)
+            yield shared_job
+
+    try:
         converter = _worker["converter"]
         before = converter.shared
-        results = converter.convert(jobs)
+        results = converter.convert(jobs())
         result.shared_shapes = converter.shared - before
     except ImvdocError as error:
         result.failures += [(error.title, p) for p in error.problems]

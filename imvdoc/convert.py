@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 import zipfile
 from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -336,13 +338,17 @@ class Converter:
         self._pandoc: subprocess.Popen | None = None
         self._pandoc_errors = None
         self._jobs = 0
+        self._typst_thread: ThreadPoolExecutor | None = None
         self._styles: dict[int, tuple[Look, str]] = {}
         self._readable_body: tuple[str | None, Path | None] = (None, None)
         self.shared = 0
         """How many jobs pandoc converted from a shape they share with others."""
 
     def close(self) -> None:
-        """End the pandoc process."""
+        """End the pandoc process and typst's thread."""
+        if self._typst_thread is not None:
+            self._typst_thread.shutdown(wait=True)
+            self._typst_thread = None
         if self._pandoc is not None:
             try:
                 self._pandoc.stdin.close()
@@ -363,16 +369,19 @@ class Converter:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def convert(self, jobs: list[Job]) -> list[Result]:
+    def convert(self, jobs: Iterable[Job]) -> list[Result]:
         """Convert all jobs: pandoc writes each body as HTML and typst, the layouts place
         it on the page, typst compiles the PDF. A mistake in a layout raises
         TemplateError (once, naming the layout); a document that cannot be converted
         gets an error in its Result.
 
-        pandoc works one job ahead: it reads and writes the next body while typst
-        compiles this one's PDF (pandoc answers in the order it is asked)."""
-        results: list[Result | None] = [None] * len(jobs)
+        The three work side by side: pandoc reads and writes the next body (it answers in
+        the order it is asked) and typst compiles PDFs one after the other in a thread of
+        their own, while this thread takes the next job from `jobs` (which may make it
+        only when asked: render it)."""
+        results: list[Result | None] = []
         asked: deque[tuple[int, Job, Path, Path | None]] = deque()
+        pdfs: list[Future] = []
 
         def ask(index: int, job: Job, own: Path | None = None) -> None:
             self._jobs += 1
@@ -402,16 +411,23 @@ class Converter:
             if not reply.get("ok"):
                 results[index] = Result(job, error=_pandoc_message(reply.get("error", "")))
                 return
-            results[index] = self._finish(job, json.loads(output.read_text("utf-8")))
+            results[index], pdf = self._finish(job, json.loads(output.read_text("utf-8")))
+            pdfs.append(pdf)
 
         try:
-            for index, job in enumerate(jobs):
-                ask(index, job)
+            for job in jobs:
+                results.append(None)
+                ask(len(results) - 1, job)
                 while len(asked) > 1:
                     answer()
             while asked:
                 answer()
+            for pdf in pdfs:
+                pdf.result()  # a mistake in a layout: raised here
         except BaseException:
+            for pdf in pdfs:
+                pdf.cancel()
+            wait(pdfs)
             self.close()  # pandoc may still owe answers to jobs asked: the next one is new
             raise
         return results
@@ -467,7 +483,9 @@ class Converter:
         self.close()
         raise ConversionError([Problem("pandoc", f"pandoc stopte onverwacht: {detail}")])
 
-    def _finish(self, job: Job, body: dict) -> Result:
+    def _finish(self, job: Job, body: dict) -> tuple[Result, Future]:
+        """The job's Result with its HTML, and the PDF's compile, under way in typst's
+        thread: it puts the PDF in the Result (or the error)."""
         title = body["title"]
         result = Result(job, title=title, warnings=job.warnings + list(body["warnings"]))
         top, bottom = page_furniture_html(job.look, job.furniture)
@@ -476,6 +494,12 @@ class Converter:
             "tekst": body["html"], "inhoud": body["toc"]})
         source = self.layouts.typst_source(job.layout, body["typst"], contents=job.toc)
         document = TypstDocument(title, job.look, job.furniture)
+        if self._typst_thread is None:
+            self._typst_thread = ThreadPoolExecutor(1, thread_name_prefix="typst")
+        return result, self._typst_thread.submit(self._pdf, job, result, source, document)
+
+    def _pdf(self, job: Job, result: Result, source: str, document: TypstDocument) -> None:
+        """Compile the PDF into `result`, in typst's thread."""
         try:
             result.pdf = self.compile_pdf(source, document, job.timestamp, result.warnings)
             if job.toc:
@@ -485,7 +509,6 @@ class Converter:
             if problem is not None:
                 raise TemplateError([problem]) from None
             result.error = f"typst kon de PDF niet maken: {error.message}"
-        return result
 
     def _layout_problem(self, job: Job, error: typst.TypstError) -> Problem | None:
         """A typst error in a file under templates/, or in the lines that import the
