@@ -702,8 +702,8 @@ end
 -- filled in with the letter's values and laid out again, and the whole is written. What
 -- could differ from reading the letter's own file is checked, and where it could, the
 -- driver answers "unshared" and the converter sends the letter's own file.
-local TOKEN_OPEN = utf8.char(0xFDDA)
-local TOKEN = TOKEN_OPEN .. "(%d+)" .. utf8.char(0xFDDB)
+local TOKEN_OPEN, TOKEN_CLOSE = utf8.char(0xFDDA), utf8.char(0xFDDB)
+local TOKEN = TOKEN_OPEN .. "(%d+)" .. TOKEN_CLOSE
 
 local function is_letter(code)  -- a letter in ASCII, Latin-1 or Latin Extended-A
   return (code < 128 and string.char(code):match("%a") ~= nil)
@@ -746,26 +746,35 @@ local function native(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), "native")
 end
 
--- The line breaks after each of `texts` such that, with them, the texts make `whole`;
--- nil where they do not.
-local function pieces(whole, texts)
-  local between, at = {}, 1
+-- What stands in `whole` before, between and after `texts` (the texts of the blocks that
+-- hold a token, written each on its own), where each text stands in `whole` as it is, at
+-- the place of its first token, and nothing between them holds a token; nil otherwise.
+local function segments(whole, texts)
+  local out, at = {}, 1
   for k, text in ipairs(texts) do
-    if whole:sub(at, at + #text - 1) ~= text then return nil end
-    at = at + #text
-    between[k] = whole:match("^\n*", at)
-    at = at + #between[k]
+    local offset = text:find(TOKEN_OPEN, 1, true)
+    local token = whole:find(TOKEN_OPEN, at, true)
+    if not offset or not token then return nil end
+    local start = token - offset + 1
+    if start < at or whole:sub(start, start + #text - 1) ~= text then return nil end
+    out[k] = whole:sub(at, start - 1)
+    at = start + #text
   end
-  if at ~= #whole + 1 then return nil end
-  return between
+  out[#texts + 1] = whole:sub(at)
+  for _, segment in ipairs(out) do
+    if segment:find(TOKEN_OPEN, 1, true) or segment:find(TOKEN_CLOSE, 1, true) then
+      return nil
+    end
+  end
+  return out
 end
 
--- The texts, each followed by its line breaks.
-local function joined(texts, between)
-  local out = {}
+-- The segments with the texts between them.
+local function spliced(segments, texts)
+  local out = { segments[1] }
   for k, text in ipairs(texts) do
     out[#out + 1] = text
-    out[#out + 1] = between[k]
+    out[#out + 1] = segments[k + 1]
   end
   return table.concat(out)
 end
@@ -834,11 +843,11 @@ local function marked_texts(doc, media_prefix)
     split(write_html(html_styles(doc, "").blocks))
 end
 
--- What a shape gives every letter: its blocks after normalise, which hold a token, each
--- block laid out and written for typst and HTML, and what stands between the texts; nil
--- where a letter could come out otherwise than from its own file (images, links within
--- the document, headings whose identifiers are not made here as the reader made them, a
--- layout or a text that is not made block by block).
+-- What a shape gives every letter: its blocks after normalise, which hold a token, and
+-- the shape's typst and HTML cut where those blocks stand; nil where a letter could come
+-- out otherwise than from its own file (images, links within the document, headings whose
+-- identifiers are not made here as the reader made them, a layout that is not made block
+-- by block, a block with a token whose text is not its own in the whole).
 local function shape_state(job)
   pandoc.mediabag.empty()
   local read = pandoc.read(read_file(job.input), "docx+styles+empty_paragraphs",
@@ -865,37 +874,40 @@ local function shape_state(job)
   local doc = normalise(without_empty_captions(read, warnings), warnings)
   if #doc.blocks ~= #read.blocks then return nil end  -- a block left out (an empty heading)
   doc.meta = pandoc.Meta({})
-  local state = { blocks = doc.blocks, warnings = warnings, varying = {}, texts = texts,
-                  typst = {}, html = {}, typst_text = {}, html_text = {} }
+  local state = { blocks = doc.blocks, warnings = warnings, varying = {}, texts = texts }
   local typst_all, html_all, varying = pandoc.Blocks({}), pandoc.Blocks({}), {}
+  local typst_texts, html_texts = {}, {}  -- of the blocks that hold a token, each on its own
   for i, block in ipairs(state.blocks) do
+    local typst, html = typst_ready(pandoc.Pandoc({ block }), job.media_prefix).blocks,
+      html_styles(pandoc.Pandoc({ block }), "").blocks
     if pandoc.utils.stringify(block):find(TOKEN_OPEN, 1, true) then
-      state.varying[i] = #varying + 1
       varying[#varying + 1] = block
+      state.varying[i] = #varying
+      typst_texts[#varying], html_texts[#varying] = write_typst(typst), write_html(html)
     end
-    state.typst[i] = typst_ready(pandoc.Pandoc({ block }), job.media_prefix).blocks
-    state.html[i] = html_styles(pandoc.Pandoc({ block }), "").blocks
-    state.typst_text[i], state.html_text[i] = write_typst(state.typst[i]), write_html(state.html[i])
-    typst_all:extend(state.typst[i])
-    html_all:extend(state.html[i])
+    typst_all:extend(typst)
+    html_all:extend(html)
   end
   if native(typst_all) ~= native(typst_ready(doc, job.media_prefix).blocks)
       or native(html_all) ~= native(html_styles(doc, "").blocks) then
     return nil
   end
-  state.typst_between = pieces(write_typst(typst_all), state.typst_text)
-  state.html_between = pieces(write_html(html_all), state.html_text)
-  if state.typst_between and state.html_between and #varying > 0 then
-    -- a piece is a block's text without the line breaks at its ends, which are kept
-    local typst_texts, html_texts = marked_texts(marked(varying), job.media_prefix)
-    state.by_marks = #typst_texts == #varying and #html_texts == #varying
+  -- The text of the whole shape, cut where the blocks that hold a token stand: these
+  -- must come out in the whole as they come out on their own, and nothing else may hold
+  -- a token. A letter is the shape's text with its own texts of these blocks in place.
+  state.typst_segments = segments(write_typst(typst_all), typst_texts)
+  state.html_segments = segments(write_html(html_all), html_texts)
+  if state.typst_segments and state.html_segments and #varying > 0 then
+    -- a marked text is a block's text without the line breaks at its ends, which are kept
+    local typst_marked, html_marked = marked_texts(marked(varying), job.media_prefix)
+    state.by_marks = #typst_marked == #varying and #html_marked == #varying
     state.typst_ends, state.html_ends = {}, {}
-    for i, k in pairs(state.varying) do
-      for _, format in ipairs { { state.typst_text[i], typst_texts[k], state.typst_ends },
-                                { state.html_text[i], html_texts[k], state.html_ends } } do
+    for k = 1, #varying do
+      for _, format in ipairs { { typst_texts[k], typst_marked[k], state.typst_ends },
+                                { html_texts[k], html_marked[k], state.html_ends } } do
         local lead, piece, trail = format[1]:match("^(\n*)(.-)(\n*)$")
         if piece ~= format[2] then state.by_marks = false end
-        format[3][i] = { lead, trail }
+        format[3][k] = { lead, trail }
       end
     end
   end
@@ -922,22 +934,18 @@ local function convert_shared(job, state)
     end
     if ids[i] and state.varying[i] then blocks[i].identifier = ids[i] end
   end
-  local typst, html = {}, {}
-  if state.by_marks then  -- the shape's texts, and the letter's blocks written anew
+  local typst, html
+  if state.by_marks then  -- the shape's text, and the letter's blocks written anew
     local varying = {}
     for i, k in pairs(state.varying) do varying[k] = blocks[i] end
     local typst_texts, html_texts = marked_texts(marked(varying), job.media_prefix)
     if #typst_texts ~= #varying or #html_texts ~= #varying then return nil end
-    for i = 1, count do
-      local k = state.varying[i]
-      if k then
-        local t, h = state.typst_ends[i], state.html_ends[i]
-        typst[i], html[i] = t[1] .. typst_texts[k] .. t[2], h[1] .. html_texts[k] .. h[2]
-      else
-        typst[i], html[i] = state.typst_text[i], state.html_text[i]
-      end
+    for k = 1, #varying do
+      local t, h = state.typst_ends[k], state.html_ends[k]
+      typst_texts[k], html_texts[k] = t[1] .. typst_texts[k] .. t[2], h[1] .. html_texts[k] .. h[2]
     end
-    typst, html = joined(typst, state.typst_between), joined(html, state.html_between)
+    typst = spliced(state.typst_segments, typst_texts)
+    html = spliced(state.html_segments, html_texts)
   else  -- the whole document laid out and written
     local all = pandoc.Blocks({})
     for i = 1, count do all:insert(blocks[i] or state.blocks[i]) end
