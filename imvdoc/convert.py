@@ -2,7 +2,7 @@
 
 The only module that starts an external program. pandoc comes from the pypandoc-binary
 wheel; typst is compiled in-process by the typst Python binding, with one reused
-Compiler, to PDF/A-2a + PDF/UA-1.
+Compiler (in a thread of its own: it lets go of Python's lock), to PDF/A-2a + PDF/UA-1.
 """
 
 from __future__ import annotations
@@ -322,8 +322,8 @@ def check_docx(path: Path) -> str | None:
 class Converter:
     """Converts .docx files to HTML and PDF in the layouts of a templates folder: through
     one pandoc process that lives as long as the Converter (so that a body shared by many
-    documents is read once), and one typst compiler. Its work folder (images that the
-    PDFs show) must lie under the project root, typst's root."""
+    documents is read once), and one typst compiler in one thread. Its work folder
+    (images that the PDFs show) must lie under the project root, typst's root."""
 
     def __init__(self, templates: Path, root: Path, work: Path):
         self.templates = Path(templates)
