@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 from typing import Any, Callable
 
 from jinja2 import TemplateError as JinjaTemplateError
@@ -116,7 +117,7 @@ def text_shape(text: str, context: dict[str, Any], filled: str
         return None
     if fill_shape(shape, dict(enumerate(values)), escape_markdown) != filled:
         return None
-    return shape, values
+    return sys.intern(shape), values  # one string for the letters of a shape, not one each
 
 
 def fill_shape(shape: str, values: dict[int, str], escape: Callable[[str], str]) -> str:
