@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -544,7 +545,12 @@ class Content:
         return next(p for p in self.plannen if p.versie == versie)
 
     def gemeente(self, cbs_code: str) -> Gemeente:
-        return next(g for g in self.gemeenten if g.cbs_code == cbs_code)
+        return self._gemeenten_by_code[cbs_code]
+
+    @functools.cached_property
+    def _gemeenten_by_code(self) -> dict[str, Gemeente]:
+        """The gemeenten by CBS code: a mailing of thousands looks each one up."""
+        return {g.cbs_code: g for g in self.gemeenten}
 
     def gemeente_problem(self, gemeente: Gemeente, name: str, message: str) -> Problem:
         """A problem with one value of a gemeente, at its line in gemeenten.yaml."""
