@@ -39,7 +39,7 @@ from imvdoc.outputs import (document_paths, slug, staging_dir, sweep_staging, wr
                             write_atomic)
 from imvdoc.render import (DocumentProperties, Rendered, TableOfContents, WordTemplate,
                            word_blocks)
-from imvdoc.shapes import Share, sharable, shares
+from imvdoc.shapes import Share, sharable, shares, tokens_in_text_only
 from imvdoc.uptodate import Selection, input_stamp, library_versions
 from imvdoc.wordfile import (Revisions, WordFileError, count_revisions, plural,
                              readable_by_pandoc)
@@ -93,7 +93,7 @@ class Summary:
     """The documents the build was asked for, filled, each with its key."""
     shared_shapes: int = 0
     """Documents whose pandoc conversion came from a shape shared with others of their
-    chunk (imvdoc.shapes)."""
+    mailing (imvdoc.shapes)."""
 
     @property
     def documents(self) -> int:
@@ -491,7 +491,7 @@ def _make_chunk(documents: list[Document], shared: dict[int, Share]) -> ChunkRes
     staging: Path = _worker["staging"]
     rendered: list[bytes] = []
     staged_by_key: dict[str, Path] = {}
-    shapes_staged: dict[str, tuple[Path, str, dict[str, bytes]]] = {}
+    shapes_staged: dict[str, tuple[Path, str, dict[str, bytes]] | None] = {}
 
     def jobs() -> Iterator[Job]:  # made as the converter asks: it converts while we render
         for index, document in enumerate(documents):
@@ -545,7 +545,8 @@ def _make_chunk(documents: list[Document], shared: dict[int, Share]) -> ChunkRes
 
 def _shared_job(plan: BuildPlan, document: Document, job: Job, rendered: Rendered,
                 share: Share | None,
-                staged: dict[str, tuple[Path, str, dict[str, bytes]]], path: Path) -> Job | None:
+                staged: dict[str, tuple[Path, str, dict[str, bytes]] | None],
+                path: Path) -> Job | None:
     """`job` as the job of a letter that shares the shape of its text with others
     (imvdoc.shapes), or None: where it has no share, may not share, or its Word
     parts are not the shape's with its values in place. The shape's Word file is written
@@ -553,10 +554,15 @@ def _shared_job(plan: BuildPlan, document: Document, job: Job, rendered: Rendere
     if share is None or not job.may_share:
         return None
     template = plan.word_template(type_named(document.type_name).word_template)
-    if share.markdown not in staged:
+    if share.markdown not in staged:  # the shape's Word file, written once if it may serve
         shape = render(plan, replace(document, markdown=share.markdown, blocks=(), shape=None))
-        path.write_bytes(reading_copy(shape.data))
-        staged[share.markdown] = (path, f"shape-{shape.body_key}", template.body_parts(shape))
+        parts = template.body_parts(shape)
+        staged[share.markdown] = None
+        if tokens_in_text_only(parts):
+            path.write_bytes(reading_copy(shape.data))
+            staged[share.markdown] = (path, f"shape-{shape.body_key}", parts)
+    if staged[share.markdown] is None:
+        return None
     docx, key, parts = staged[share.markdown]
     if not sharable(parts, template.body_parts(rendered), share.values):
         return None

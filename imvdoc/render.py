@@ -56,7 +56,7 @@ _FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
 def _hyperlink_begin(href: str) -> str:
     """A link as Word's HYPERLINK field (a complex field: it needs no relationship in
     the package, and pandoc reads it as a link)."""
-    target = _xml_text(href.replace("\\", "%5C").replace('"', "%22"))  # a field's own marks
+    target = xml_text(href.replace("\\", "%5C").replace('"', "%22"))  # a field's own marks
     return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
             f'xml:space="preserve"> HYPERLINK "{target}" </w:instrText></w:r>'
             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
@@ -93,13 +93,13 @@ def _run_xml(run, bold: bool) -> str:
     """A run as RichText writes it; deleted text in w:delText, a line break as w:br."""
     properties = ("<w:b/>" if run.bold or bold else "") + ("<w:i/>" if run.italic else "")
     tag = "w:delText" if run.revision is not None and run.revision.kind == "del" else "w:t"
-    text = "<w:br/>".join(f'<{tag} xml:space="preserve">{_xml_text(line)}</{tag}>'
+    text = "<w:br/>".join(f'<{tag} xml:space="preserve">{xml_text(line)}</{tag}>'
                           for line in run.text.split("\n"))
     return f"<w:r>{f'<w:rPr>{properties}</w:rPr>' if properties else ''}{text}</w:r>"
 
 
 def _xml_attribute(text: str) -> str:
-    return _xml_text(text).replace('"', "&quot;")
+    return xml_text(text).replace('"', "&quot;")
 
 
 # Column alignment as the Word template names it (it picks a cell's paragraph style).
@@ -143,7 +143,7 @@ class TableOfContents:
         paragraphs = []
         for index, (level, number, text, page) in enumerate(self.entries or [(1, "", "", "")]):
             runs = "".join(
-                f'<w:r><w:t xml:space="preserve">{_xml_text(piece)}</w:t></w:r>' if kind == "t"
+                f'<w:r><w:t xml:space="preserve">{xml_text(piece)}</w:t></w:r>' if kind == "t"
                 else "<w:r><w:tab/></w:r>"
                 for kind, piece in (("t", number), ("tab", ""), ("t", text), ("tab", ""),
                                     ("t", page)))
@@ -155,7 +155,8 @@ class TableOfContents:
         return "".join(paragraphs)
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
+    """Text as it stands in Word's XML (in w:t or an attribute's value)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -10,8 +10,9 @@ letter's values in place of the tokens, then lays out only the blocks that hold 
 A letter takes this route only where the result is the same as reading its own Word file
 (tests/test_personal.py holds it to that, byte for byte):
 - its values are text that pandoc reads as the words it holds (`plain`);
-- its filled-in Word parts that pandoc reads are the shape's, with each token replaced by
-  the letter's value, and the tokens stand only in the text of those parts (`sharable`);
+- the tokens stand only in the text of the shape's Word parts that pandoc reads
+  (`tokens_in_text_only`), and the letter's filled-in parts are the shape's with each
+  token replaced by the letter's value (`sharable`);
 - convert.lua finds the shape's headings' identifiers as pandoc's reader made them, and
   its layout of the blocks one at a time the same as of the whole; else it answers that
   the letter must be read on its own, which the converter then does.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from imvdoc.context import TOKEN_CLOSE, TOKEN_OPEN, fill_shape
 from imvdoc.documents import Document
 from imvdoc.markdown import escape_markdown
+from imvdoc.render import xml_text
 
 _TEXT = re.compile(rb"<w:t(?: [^>]*)?>[^<]*</w:t>")
 
@@ -69,22 +71,22 @@ def shares(documents: list[Document]) -> dict[int, Share]:
     return out
 
 
+def tokens_in_text_only(shape_parts: dict[str, bytes]) -> bool:
+    """Whether the tokens in a shape's Word parts stand only in their text (w:t)."""
+    open_, close = TOKEN_OPEN.encode(), TOKEN_CLOSE.encode()
+    outside_text = [_TEXT.sub(b"", part) for part in shape_parts.values()]
+    return not any(open_ in part or close in part for part in outside_text)
+
+
 def sharable(shape_parts: dict[str, bytes], letter_parts: dict[str, bytes],
              values: dict[int, str]) -> bool:
-    """Whether the letter's parts are the shape's with each token's value in its place,
-    the tokens standing only in text (w:t)."""
+    """Whether the letter's parts are the shape's with each token's value in its place."""
     open_, close = TOKEN_OPEN.encode(), TOKEN_CLOSE.encode()
     for name, shape in shape_parts.items():
-        outside_text = _TEXT.sub(b"", shape)
-        if open_ in outside_text or close in outside_text:
-            return False
         filled = shape
         for index, value in values.items():
-            filled = filled.replace(open_ + str(index).encode() + close, _xml_text(value))
+            filled = filled.replace(open_ + str(index).encode() + close,
+                                    xml_text(value).encode("utf-8"))
         if filled != letter_parts.get(name):
             return False
     return True
-
-
-def _xml_text(text: str) -> bytes:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
